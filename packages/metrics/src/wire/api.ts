@@ -1,0 +1,123 @@
+import Type from 'typebox'
+import { CaseChannel, CaseStage, RegionId } from './reading.js'
+
+export const RegionLevel = Type.Union([
+  Type.Literal('city'), Type.Literal('district'), Type.Literal('street'), Type.Literal('community'),
+])
+export type RegionLevel = Type.Static<typeof RegionLevel>
+
+export interface RegionNode {
+  id: string
+  name: string
+  name_en: string
+  level: RegionLevel
+  children: RegionNode[]
+}
+/** The region tree as GET /api/v1/regions returns it. */
+export const RegionNode = Type.Cyclic({
+  RegionNode: Type.Object({
+    id: Type.String(),
+    name: Type.String(),
+    name_en: Type.String(),
+    level: RegionLevel,
+    children: Type.Array(Type.Ref('RegionNode')),
+  }),
+}, 'RegionNode')
+
+/** A metric's value over its "current" trailing window and since local midnight. */
+export const MetricValue = Type.Object({
+  current: Type.Union([Type.Number(), Type.Null()]),
+  today: Type.Union([Type.Number(), Type.Null()]),
+})
+export type MetricValue = Type.Static<typeof MetricValue>
+
+export const MetricValues = Type.Record(Type.String(), MetricValue)
+export type MetricValues = Type.Static<typeof MetricValues>
+
+export const ChildValues = Type.Object({
+  region: RegionId,
+  eventTime: Type.Union([Type.String(), Type.Null()]),
+  values: MetricValues,
+})
+export type ChildValues = Type.Static<typeof ChildValues>
+
+/** [epoch ms of the bucket start, value or null when the bucket has no data] */
+export const TrendPoint = Type.Tuple([Type.Number(), Type.Union([Type.Number(), Type.Null()])])
+export type TrendPoint = Type.Static<typeof TrendPoint>
+
+export const CaseSummary = Type.Object({
+  id: Type.String(),
+  region: Type.Union([Type.String(), Type.Null()]),
+  category: Type.String(),
+  channel: CaseChannel,
+  stage: CaseStage,
+  stageAt: Type.String(),
+  reportedAt: Type.String(),
+  deadline: Type.Union([Type.String(), Type.Null()]),
+  overdue: Type.Boolean(),
+  severity: Type.Integer(),
+  dept: Type.Union([Type.String(), Type.Null()]),
+  title: Type.String(),
+})
+export type CaseSummary = Type.Static<typeof CaseSummary>
+
+/**
+ * Everything a cockpit page needs for one region: sent by GET /regions/:id/snapshot and as the socket's
+ * `snapshot` and `update` events. `version` only grows; `eventTime` is the newest data in the region and
+ * `committedAt` the flush it came from, so a screen can show how fresh it is.
+ */
+export const RegionSnapshot = Type.Object({
+  region: RegionId,
+  version: Type.Integer({ minimum: 0 }),
+  asOf: Type.String(),
+  committedAt: Type.Union([Type.String(), Type.Null()]),
+  eventTime: Type.Union([Type.String(), Type.Null()]),
+  stale: Type.Boolean(),
+  values: MetricValues,
+  children: Type.Array(ChildValues),
+  trend: Type.Record(Type.String(), Type.Array(TrendPoint)),
+  cases: Type.Array(CaseSummary),
+})
+export type RegionSnapshot = Type.Static<typeof RegionSnapshot>
+
+export const SeriesStep = Type.Union([Type.Literal('1m'), Type.Literal('1h')])
+export type SeriesStep = Type.Static<typeof SeriesStep>
+
+export const SeriesPoint = Type.Object({ t: Type.String(), value: Type.Union([Type.Number(), Type.Null()]) })
+export const SeriesResponse = Type.Object({
+  metric: Type.String(),
+  region: RegionId,
+  step: SeriesStep,
+  from: Type.String(),
+  to: Type.String(),
+  points: Type.Array(SeriesPoint),
+})
+export type SeriesResponse = Type.Static<typeof SeriesResponse>
+
+export const QualityRow = Type.Object({ source: Type.String(), reason: Type.String(), count: Type.Integer() })
+export const QualityResponse = Type.Object({
+  accepted: Type.Integer(),
+  rejected: Type.Array(QualityRow),
+})
+export type QualityResponse = Type.Static<typeof QualityResponse>
+
+export const ApiError = Type.Object({
+  statusCode: Type.Integer(),
+  code: Type.String(),
+  error: Type.String(),
+  message: Type.String(),
+})
+
+/** Socket.io namespace /live. */
+export const SubscribeRequest = Type.Object({ region: RegionId })
+export type SubscribeRequest = Type.Static<typeof SubscribeRequest>
+export interface LiveClientEvents {
+  subscribe: (request: SubscribeRequest) => void
+  unsubscribe: (request: SubscribeRequest) => void
+}
+export interface LiveServerEvents {
+  snapshot: (snapshot: RegionSnapshot) => void
+  update: (snapshot: RegionSnapshot) => void
+  failure: (error: { code: string, message: string }) => void
+}
+export const LIVE_NAMESPACE = '/live'
