@@ -1,2 +1,3 @@
 export * from './reading.js'
 export * from './api.js'
+export * from './decode.js'

@@ -1,0 +1,5 @@
+export { buildApp, type AppConfig } from './app.js'
+export { listen } from './server.js'
+export type { ApiContext } from './plugins/context.js'
+export { loadSnapshot, TREND_METRICS } from './queries/snapshot.js'
+export { loadSeries } from './queries/series.js'

@@ -1,0 +1,123 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { TOPICS } from '@city/metrics/wire'
+import { createMemoryPubSub, MemoryLog, migrate, openPgliteDb, type Db } from '@city/platform'
+import { makeCase, makeSegment, tinyCity, tinyDevices } from '../__fixtures__/tiny-city.js'
+import { startLogConsumer, type LogConsumer } from './log-consumer.js'
+
+const T0 = Date.parse('2026-11-23T02:00:00Z') // 10:00 in Asia/Shanghai
+const tree = tinyCity()
+let db: Db
+let consumers: LogConsumer[] = []
+
+async function start(log: MemoryLog, database: Db = db) {
+  const consumer = await startLogConsumer({ db: database, log, pubsub: createMemoryPubSub(), tree, devices: tinyDevices, now: () => T0 + 3_600_000, flushIntervalMs: 50 })
+  consumers.push(consumer)
+  return consumer
+}
+
+async function sum(table: string, region: string, metric: string): Promise<number> {
+  const { rows } = await db.query<{ s: number | null }>(`select sum(sum)::float8 as s from ${table} where region = $1 and metric = $2`, [region, metric])
+  return Number(rows[0]?.s ?? 0)
+}
+
+afterEach(async () => {
+  for (const c of consumers) {
+    await c.stop().catch(() => undefined)
+  }
+  consumers = []
+  await db?.close()
+})
+
+describe('log consumer on PGlite', () => {
+  it('rolls readings up to every ancestor at 1m, 1h and 1d, and dead-letters bad messages with a reason', async () => {
+    db = await openPgliteDb('memory://')
+    await migrate(db)
+    const log = new MemoryLog()
+    const consumer = await start(log)
+    log.append({ topic: TOPICS.traffic, key: 'seg-1', value: makeSegment(T0, { flow: 7 }) })
+    log.append({ topic: TOPICS.traffic, key: 'seg-2', value: makeSegment(T0 + 61_000, { device: 'seg-2', flow: 5 }) })
+    log.append({ topic: TOPICS.traffic, key: 'x', value: '{"v":1,' })
+    log.append({ topic: TOPICS.traffic, key: 'seg-9', value: makeSegment(T0, { device: 'seg-9' }) })
+    await consumer.drain()
+
+    for (const table of ['agg_1m', 'agg_1h', 'agg_1d']) {
+      expect(await sum(table, 'c', 'traffic.flow')).toBe(12)
+      expect(await sum(table, 'd1', 'traffic.flow')).toBe(7)
+      expect(await sum(table, 'k3', 'traffic.flow')).toBe(5)
+    }
+    const { rows: quality } = await db.query<{ reason: string, count: number }>('select reason, count::int as count from quality order by reason')
+    expect(quality).toEqual([{ reason: 'accepted', count: 2 }, { reason: 'invalid_json', count: 1 }, { reason: 'unknown_device', count: 1 }])
+    const dead = [0, 1, 2].flatMap((p) => log.read(TOPICS.deadletter, p, 0, 100))
+    expect(dead.map((d) => d.headers?.reason).sort()).toEqual(['invalid_json', 'unknown_device'])
+    expect(dead.find((d) => d.headers?.reason === 'invalid_json')?.value).toBe('{"v":1,')
+  })
+
+  it('resumes from stored offsets after a restart without counting anything twice', async () => {
+    db = await openPgliteDb('memory://')
+    await migrate(db)
+    const log = new MemoryLog()
+    const first = await start(log)
+    for (let i = 0; i < 50; i++) {
+      log.append({ topic: TOPICS.traffic, key: 'seg-1', value: makeSegment(T0 + i * 1000, { flow: 1 }) })
+    }
+    await first.drain()
+    await first.stop()
+    consumers = []
+    for (let i = 50; i < 80; i++) {
+      log.append({ topic: TOPICS.traffic, key: 'seg-1', value: makeSegment(T0 + i * 1000, { flow: 1 }) })
+    }
+    const second = await start(log)
+    await second.drain()
+    expect(await sum('agg_1d', 'c', 'traffic.flow')).toBe(80)
+  })
+
+  it('rewinds to the stored offsets when a commit fails, losing and doubling nothing', async () => {
+    db = await openPgliteDb('memory://')
+    await migrate(db)
+    let failNext = true
+    const flaky: Db = {
+      ...db,
+      transaction: async (fn) => db.transaction(async (tx) => {
+        const result = await fn(tx)
+        if (failNext) {
+          failNext = false
+          throw new Error('connection reset (injected)')
+        }
+        return result
+      }),
+    }
+    const log = new MemoryLog()
+    const consumer = await start(log, flaky)
+    for (let i = 0; i < 20; i++) {
+      log.append({ topic: TOPICS.traffic, key: 'seg-1', value: makeSegment(T0 + i * 1000, { flow: 2 }) })
+    }
+    await consumer.drain()
+    expect(failNext).toBe(false)
+    expect(await sum('agg_1m', 'c', 'traffic.flow')).toBe(40)
+  })
+
+  it('counts a case once whatever order its events arrive in, and retracts a reopened closure', async () => {
+    db = await openPgliteDb('memory://')
+    await migrate(db)
+    const log = new MemoryLog()
+    const consumer = await start(log)
+    const deadline = new Date(T0 + 2 * 3_600_000).toISOString()
+    log.append({ topic: TOPICS.events, key: 'A', value: makeCase(T0 + 600_000, { case: 'A', stage: 'closed' }) })
+    log.append({ topic: TOPICS.events, key: 'A', value: makeCase(T0, { case: 'A', stage: 'reported' }) })
+    log.append({ topic: TOPICS.events, key: 'A', value: makeCase(T0 + 60_000, { case: 'A', stage: 'registered', deadline }) })
+    log.append({ topic: TOPICS.events, key: 'B', value: makeCase(T0, { case: 'B', stage: 'reported', region: 'k3' }) })
+    log.append({ topic: TOPICS.events, key: 'B', value: makeCase(T0 + 120_000, { case: 'B', stage: 'closed', region: 'k3' }) })
+    await consumer.drain()
+    expect(await sum('agg_1d', 'c', 'cases.reported')).toBe(2)
+    expect(await sum('agg_1d', 'c', 'cases.closed')).toBe(2)
+    expect(await sum('agg_1d', 'c', 'cases.closed_on_time')).toBe(2)
+
+    log.append({ topic: TOPICS.events, key: 'B', value: makeCase(T0 + 180_000, { case: 'B', stage: 'reopened', region: 'k3' }) })
+    await consumer.drain()
+    expect(await sum('agg_1d', 'c', 'cases.reported')).toBe(2)
+    expect(await sum('agg_1d', 'c', 'cases.closed')).toBe(1)
+    expect(await sum('agg_1d', 'd2', 'cases.closed')).toBe(0)
+    const { rows } = await db.query<{ id: string, stage: string }>('select id, stage from cases order by id')
+    expect(rows).toEqual([{ id: 'A', stage: 'closed' }, { id: 'B', stage: 'reopened' }])
+  })
+})

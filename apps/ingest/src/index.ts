@@ -1,0 +1,6 @@
+export { createPipeline, type Pipeline, type PipelineOptions } from './pipeline/pipeline.js'
+export { Batch } from './pipeline/batch.js'
+export { createRegionResolver, type RegisteredDevice } from './pipeline/region-resolver.js'
+export { commitBatch, loadCaseStates, loadOffsets, loadWatermark } from './sinks/store.js'
+export { rollUp } from './sinks/rollup.js'
+export { startLogConsumer, type LogConsumer, type LogConsumerOptions } from './consumers/log-consumer.js'

@@ -1,0 +1,137 @@
+import type { CaseState, RegionTree } from '@city/metrics'
+import type { Db, Queryable } from '@city/platform'
+import type { Batch, BucketPartial } from '../pipeline/batch.js'
+import { rollUp, type Resolution } from './rollup.js'
+
+const TABLE: Record<Resolution, string> = { '1m': 'agg_1m', '1h': 'agg_1h', '1d': 'agg_1d' }
+
+export interface CommitResult {
+  version: number
+  committedAt: string
+  regions: string[]
+}
+
+/**
+ * Commits a batch in ONE transaction: aggregates at every level and resolution, case states, quality
+ * counts, the consumer's offsets and the pipeline's version. A crash before commit loses nothing (the
+ * offsets did not move); a crash after it never double-counts (the offsets moved with the data).
+ */
+export async function commitBatch(db: Db, batch: Batch, options: { consumer: string, tree: RegionTree, timeZone: string }): Promise<CommitResult> {
+  const rolled = rollUp(batch.partials.values(), options.tree, options.timeZone)
+  const regions = new Set(rolled['1m'].map((p) => p.region))
+  for (const c of batch.cases.values()) {
+    for (const r of c.region ? options.tree.get(c.region)!.lineage : []) {
+      regions.add(r)
+    }
+  }
+  return db.transaction(async (tx) => {
+    for (const resolution of ['1m', '1h', '1d'] as const) {
+      await upsertPartials(tx, TABLE[resolution], rolled[resolution])
+    }
+    await upsertCases(tx, [...batch.cases.values()], options.tree)
+    await upsertQuality(tx, batch.quality)
+    await upsertOffsets(tx, options.consumer, [...batch.offsets.values()])
+    const watermark = Number.isFinite(batch.watermarkMs) ? new Date(batch.watermarkMs).toISOString() : null
+    const { rows } = await tx.query<{ version: number, committed_at: Date }>(
+      `insert into pipeline_state as s (name, version, committed_at, watermark) values ($1, 1, now(), $2)
+       on conflict (name) do update set version = s.version + 1, committed_at = now(), watermark = greatest(s.watermark, excluded.watermark)
+       returning version::float8 as version, committed_at`,
+      ['main', watermark],
+    )
+    const row = rows[0]!
+    return { version: Number(row.version), committedAt: new Date(row.committed_at).toISOString(), regions: [...regions] }
+  })
+}
+
+async function upsertPartials(tx: Queryable, table: string, rows: BucketPartial[]): Promise<void> {
+  if (rows.length === 0) {
+    return
+  }
+  const finite = (v: number) => (Number.isFinite(v) ? v : null)
+  await tx.query(
+    `insert into ${table} (region, metric, bucket, n, sum, w, min, max, x)
+     select r, m, to_timestamp(b / 1000.0), n, s, w, mn, mx, x::jsonb
+     from unnest($1::text[], $2::text[], $3::float8[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[], $9::text[])
+       as t(r, m, b, n, s, w, mn, mx, x)
+     on conflict (region, metric, bucket) do update set
+       n = ${table}.n + excluded.n, sum = ${table}.sum + excluded.sum, w = ${table}.w + excluded.w,
+       min = least(${table}.min, excluded.min), max = greatest(${table}.max, excluded.max),
+       x = case when excluded.x is null then ${table}.x else merge_partial_x(${table}.x, excluded.x) end`,
+    [
+      rows.map((r) => r.region), rows.map((r) => r.metric), rows.map((r) => r.bucketMs),
+      rows.map((r) => r.partial.n), rows.map((r) => r.partial.sum), rows.map((r) => r.partial.w),
+      rows.map((r) => finite(r.partial.min)), rows.map((r) => finite(r.partial.max)),
+      rows.map((r) => (r.partial.hist || r.partial.last ? JSON.stringify({ hist: r.partial.hist, last: r.partial.last }) : null)),
+    ],
+  )
+}
+
+async function upsertCases(tx: Queryable, cases: CaseState[], tree: RegionTree): Promise<void> {
+  if (cases.length === 0) {
+    return
+  }
+  const iso = (ms: number) => new Date(ms).toISOString()
+  await tx.query(
+    `insert into cases (id, region, lineage, category, channel, severity, title, dept, stage, stage_at, reported_at, deadline, state)
+     select id, region, string_to_array(lineage, ','), category, channel, severity, title, dept, stage, stage_at, reported_at, deadline, state::jsonb
+     from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[],
+                 $10::timestamptz[], $11::timestamptz[], $12::timestamptz[], $13::text[])
+       as t(id, region, lineage, category, channel, severity, title, dept, stage, stage_at, reported_at, deadline, state)
+     on conflict (id) do update set region = excluded.region, lineage = excluded.lineage, category = excluded.category,
+       channel = excluded.channel, severity = excluded.severity, title = excluded.title, dept = excluded.dept,
+       stage = excluded.stage, stage_at = excluded.stage_at, reported_at = excluded.reported_at,
+       deadline = excluded.deadline, state = excluded.state`,
+    [
+      cases.map((c) => c.id), cases.map((c) => c.region), cases.map((c) => (c.region ? tree.get(c.region)!.lineage.join(',') : '')),
+      cases.map((c) => c.category), cases.map((c) => c.channel), cases.map((c) => c.severity), cases.map((c) => c.title),
+      cases.map((c) => c.dept), cases.map((c) => c.stage), cases.map((c) => iso(c.stageMs)), cases.map((c) => iso(c.reportedMs)),
+      cases.map((c) => iso(c.deadlineMs)), cases.map((c) => JSON.stringify(c)),
+    ],
+  )
+}
+
+async function upsertQuality(tx: Queryable, quality: Map<string, number>): Promise<void> {
+  if (quality.size === 0) {
+    return
+  }
+  const keys = [...quality.keys()].map((k) => k.split('|') as [string, string, string])
+  await tx.query(
+    `insert into quality as q (day, source, reason, count)
+     select d::date, s, r, c from unnest($1::text[], $2::text[], $3::text[], $4::int8[]) as t(d, s, r, c)
+     on conflict (day, source, reason) do update set count = q.count + excluded.count`,
+    [keys.map((k) => k[0]), keys.map((k) => k[1]), keys.map((k) => k[2]), [...quality.values()]],
+  )
+}
+
+async function upsertOffsets(tx: Queryable, consumer: string, offsets: { topic: string, partition: number, nextOffset: number }[]): Promise<void> {
+  if (offsets.length === 0) {
+    return
+  }
+  await tx.query(
+    `insert into stream_offsets (consumer, topic, partition, next_offset)
+     select $1, t, p, o from unnest($2::text[], $3::int[], $4::int8[]) as x(t, p, o)
+     on conflict (consumer, topic, partition) do update set next_offset = excluded.next_offset`,
+    [consumer, offsets.map((o) => o.topic), offsets.map((o) => o.partition), offsets.map((o) => o.nextOffset)],
+  )
+}
+
+/** Stored states of these cases (for events of cases this process has not seen). */
+export async function loadCaseStates(db: Queryable, ids: string[]): Promise<CaseState[]> {
+  const { rows } = await db.query<{ state: CaseState }>('select state from cases where id = any($1::text[])', [ids])
+  return rows.map((r) => r.state)
+}
+
+/** Where this consumer left off, per topic and partition. */
+export async function loadOffsets(db: Queryable, consumer: string): Promise<{ topic: string, partition: number, nextOffset: number }[]> {
+  const { rows } = await db.query<{ topic: string, partition: number, next_offset: number }>(
+    'select topic, partition, next_offset::float8 as next_offset from stream_offsets where consumer = $1', [consumer],
+  )
+  return rows.map((r) => ({ topic: r.topic, partition: r.partition, nextOffset: Number(r.next_offset) }))
+}
+
+/** Newest event time the pipeline has stored, or null. */
+export async function loadWatermark(db: Queryable): Promise<number | null> {
+  const { rows } = await db.query<{ watermark: Date | null }>(`select watermark from pipeline_state where name = 'main'`)
+  const w = rows[0]?.watermark
+  return w ? new Date(w).getTime() : null
+}

@@ -1,0 +1,56 @@
+import Type from 'typebox'
+import { Compile } from 'typebox/compile'
+import { Value } from 'typebox/value'
+
+export const ROLES = ['simulator', 'ingest', 'api'] as const
+export type Role = (typeof ROLES)[number]
+
+const Env = Type.Object({
+  ROLES: Type.String({ default: 'simulator,ingest,api', pattern: '^(simulator|ingest|api)(,(simulator|ingest|api))*$' }),
+  PORT: Type.Integer({ default: 8080, minimum: 0, maximum: 65535 }),
+  HOST: Type.String({ default: '0.0.0.0' }),
+  DATA_DIR: Type.String({ default: './data', minLength: 1 }),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  DATABASE_POOL_SIZE: Type.Integer({ default: 10, minimum: 1 }),
+  KAFKA_BROKERS: Type.Optional(Type.String()),
+  REDIS_URL: Type.Optional(Type.String()),
+  TIME_ZONE: Type.String({ default: 'Asia/Shanghai' }),
+  REGIONS_FILE: Type.Optional(Type.String()),
+  DEVICES_FILE: Type.Optional(Type.String()),
+  FLUSH_INTERVAL_MS: Type.Integer({ default: 1000, minimum: 50 }),
+  STALE_AFTER_S: Type.Integer({ default: 180, minimum: 10 }),
+  SIM_SEED: Type.Integer({ default: 1 }),
+  SIM_SPEED: Type.Number({ default: 600, minimum: 1 }),
+  SIM_BACKFILL_MINUTES: Type.Integer({ default: 90, minimum: 0 }),
+  SIM_REPORT_INTERVAL_S: Type.Integer({ default: 30, minimum: 1 }),
+  SIM_CASES_PER_HOUR: Type.Number({ default: 120, minimum: 0 }),
+  SIM_BAD_SHARE: Type.Number({ default: 0.005, minimum: 0, maximum: 1 }),
+  LOG_LEVEL: Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')], { default: 'info' }),
+})
+type Env = Type.Static<typeof Env>
+
+const check = Compile(Env)
+
+export interface Config extends Omit<Env, 'ROLES'> {
+  roles: ReadonlySet<Role>
+}
+
+/** Reads and validates the environment; fails fast with the variable's name. */
+export function loadConfig(env: Record<string, string | undefined>): Readonly<Config> {
+  const known = Object.fromEntries(Object.keys(Env.properties).filter((k) => env[k] !== undefined && env[k] !== '').map((k) => [k, env[k]]))
+  const value = Value.Convert(Env, Value.Default(Env, known)) as Env
+  const errors = check.Errors(value)
+  if (errors.length > 0) {
+    const first = errors[0] as { instancePath?: string, message?: string }
+    throw new Error(`invalid configuration: ${first.instancePath?.replace('/', '') ?? ''} ${first.message ?? ''}`.trim())
+  }
+  const { ROLES: roles, ...rest } = value
+  if (rest.KAFKA_BROKERS || rest.REDIS_URL) {
+    throw new Error('KAFKA_BROKERS and REDIS_URL adapters are not in this build yet; unset them to run embedded')
+  }
+  const roleSet = new Set(roles.split(',') as Role[])
+  if (!rest.DATABASE_URL && roleSet.size < ROLES.length) {
+    throw new Error('embedded mode (no DATABASE_URL) runs all roles in one process; unset ROLES or set DATABASE_URL')
+  }
+  return Object.freeze({ ...rest, roles: roleSet })
+}

@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { buildApp, listen } from '@city/api'
+import { loadDemoCity, startSimulator, type Device } from '@city/demo-city'
+import { loadWatermark, startLogConsumer } from '@city/ingest'
+import { loadRegionTree } from '@city/metrics'
+import { createMemoryPubSub, MemoryLog, migrate, openPgliteDb, openPostgresDb } from '@city/platform'
+import { loadConfig, type Config } from './config.js'
+
+const COCKPIT_DIR = fileURLToPath(new URL('../../cockpit/dist', import.meta.url))
+
+/** Composition root: one process runs the roles in ROLES with the adapters the environment selects. */
+async function main(): Promise<void> {
+  const config = loadConfig(process.env)
+  const log = (message: string) => console.log(`[city] ${message}`)
+  const { regions, devices } = loadCity(config)
+  const tree = loadRegionTree(regions)
+  const db = config.DATABASE_URL
+    ? await openPostgresDb({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE })
+    : await openPgliteDb(config.DATA_DIR)
+  const applied = await migrate(db)
+  log(`store: ${db.engine}${config.DATABASE_URL ? '' : ` in ${config.DATA_DIR}`}${applied.length ? `, applied ${applied.join(', ')}` : ''}`)
+  const stream = new MemoryLog({ partitions: 3 })
+  const pubsub = createMemoryPubSub()
+
+  const consumer = config.roles.has('ingest')
+    ? await startLogConsumer({
+      db, log: stream, pubsub, tree, devices, timeZone: config.TIME_ZONE, flushIntervalMs: config.FLUSH_INTERVAL_MS,
+      onError: (error) => console.error('[city] ingest error, rewinding to stored offsets:', error),
+    })
+    : undefined
+
+  const watermark = await loadWatermark(db)
+  const simulator = config.roles.has('simulator')
+    ? startSimulator({
+      devices, regions: tree, seed: config.SIM_SEED, speed: config.SIM_SPEED, reportIntervalS: config.SIM_REPORT_INTERVAL_S,
+      casesPerHour: config.SIM_CASES_PER_HOUR, badShare: config.SIM_BAD_SHARE, timeZone: config.TIME_ZONE,
+      // Resume after what is stored, so a restart neither repeats nor skips simulated time.
+      startMs: Math.max(Date.now() - config.SIM_BACKFILL_MINUTES * 60_000, (watermark ?? 0) + 1),
+      emit: (m) => stream.append({ topic: m.topic, key: m.key, value: m.value }),
+    })
+    : undefined
+
+  const app = config.roles.has('api')
+    ? await buildApp({
+      context: { db, pubsub, tree, timeZone: config.TIME_ZONE, staleAfterMs: config.STALE_AFTER_S * 1000, now: Date.now },
+      cockpitDir: COCKPIT_DIR,
+      logger: { level: config.LOG_LEVEL },
+    })
+    : undefined
+  if (app) {
+    await listen(app, config.PORT, config.HOST)
+    log(`城市运行数字驾驶舱 cockpit: http://localhost:${config.PORT}/  (API under /api/v1)`)
+  }
+  log(`roles: ${[...config.roles].join(', ')}`)
+
+  let stopping = false
+  const shutdown = async (signal: string) => {
+    if (stopping) {
+      return
+    }
+    stopping = true
+    log(`${signal}: stopping`)
+    simulator?.stop()
+    await app?.close()
+    await consumer?.stop()
+    await db.close()
+    process.exit(0)
+  }
+  process.on('SIGINT', () => void shutdown('SIGINT'))
+  process.on('SIGTERM', () => void shutdown('SIGTERM'))
+}
+
+function loadCity(config: Config): { regions: unknown, devices: Device[] } {
+  const demo = loadDemoCity()
+  return {
+    regions: config.REGIONS_FILE ? JSON.parse(readFileSync(config.REGIONS_FILE, 'utf8')) : demo.regions,
+    devices: config.DEVICES_FILE ? JSON.parse(readFileSync(config.DEVICES_FILE, 'utf8')) as Device[] : demo.devices,
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error('[city] failed to start:', error instanceof Error ? error.message : error)
+  process.exit(1)
+})

@@ -1,0 +1,39 @@
+export const MINUTE_MS = 60_000
+export const HOUR_MS = 3_600_000
+export const DAY_MS = 86_400_000
+
+/** Start of the UTC minute containing tsMs. */
+export function minuteStart(tsMs: number): number {
+  return tsMs - mod(tsMs, MINUTE_MS)
+}
+
+export function hourStart(tsMs: number): number {
+  return tsMs - mod(tsMs, HOUR_MS)
+}
+
+const offsetFormatters = new Map<string, Intl.DateTimeFormat>()
+
+/** The zone's UTC offset in ms at an instant (e.g. +8 h for Asia/Shanghai). */
+export function zoneOffsetMs(tsMs: number, timeZone: string): number {
+  let f = offsetFormatters.get(timeZone)
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' })
+    offsetFormatters.set(timeZone, f)
+  }
+  const parts = Object.fromEntries(f.formatToParts(new Date(tsMs)).map((p) => [p.type, p.value]))
+  const asUtc = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second))
+  return asUtc - (tsMs - mod(tsMs, 1000))
+}
+
+/** The instant of local midnight starting the day that contains tsMs in the zone. */
+export function localDayStart(tsMs: number, timeZone: string): number {
+  const offset = zoneOffsetMs(tsMs, timeZone)
+  const local = tsMs + offset
+  const midnightLocal = local - mod(local, DAY_MS)
+  // The offset at midnight may differ from the one now (DST); correct once with the midnight offset.
+  return midnightLocal - zoneOffsetMs(midnightLocal - offset, timeZone)
+}
+
+function mod(a: number, b: number): number {
+  return ((a % b) + b) % b
+}

@@ -1,0 +1,96 @@
+import { Compile } from 'typebox/compile'
+import { CaseEvent, Reading, type RejectReason, type SourceTopic, type WireMessage } from './reading.js'
+
+export type Decoded =
+  | { ok: true, message: WireMessage, tsMs: number }
+  | { ok: false, reason: RejectReason, detail: string }
+
+export interface DecodeOptions {
+  /** Wall-clock now, for the skew check. */
+  nowMs: number
+  /** How far in the future an event time may be. @default 300000 (5 min) */
+  maxSkewMs?: number
+}
+
+const readingCheck = Compile(Reading)
+const caseCheck = Compile(CaseEvent)
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/
+
+/** Upper bounds beyond which a value is a broken sensor, not the city. */
+const LIMITS: Record<string, number> = {
+  flow: 20_000, speed_kmh: 250, free_flow_kmh: 200, occupied: 100_000, capacity: 100_000,
+  pm25: 2_000, pm10: 3_000, so2: 3_000, no2: 4_000, o3: 2_000, co: 200, laeq_db: 140,
+}
+
+const SOURCE_TOPIC = { traffic: 'city.traffic', environment: 'city.environment', events: 'city.events' } as const
+
+/** Parses and validates one message from a source topic: the message, or the reason it is rejected. */
+export function decodeMessage(topic: SourceTopic, bytes: string, options: DecodeOptions): Decoded {
+  let raw: unknown
+  try {
+    raw = JSON.parse(bytes)
+  } catch (error) {
+    return { ok: false, reason: 'invalid_json', detail: (error as Error).message }
+  }
+  const source = (raw as { source?: unknown } | null)?.source
+  const check = source === 'events' ? caseCheck : readingCheck
+  if (!check.Check(raw)) {
+    return { ok: false, reason: 'schema', detail: schemaDetail(check, raw) }
+  }
+  const message = raw as WireMessage
+  if (SOURCE_TOPIC[message.source] !== topic) {
+    return { ok: false, reason: 'wrong_topic', detail: `source ${message.source} does not belong on ${topic}` }
+  }
+  const tsMs = parseTime(message.ts)
+  if (tsMs === null) {
+    return { ok: false, reason: 'bad_timestamp', detail: `ts ${JSON.stringify(message.ts)} is not RFC 3339 with an offset` }
+  }
+  if (tsMs > options.nowMs + (options.maxSkewMs ?? 300_000)) {
+    return { ok: false, reason: 'clock_skew', detail: `ts ${message.ts} is ahead of the clock` }
+  }
+  if (message.kind === 'case') {
+    if (message.deadline !== undefined && parseTime(message.deadline) === null) {
+      return { ok: false, reason: 'bad_timestamp', detail: `deadline ${JSON.stringify(message.deadline)} is not RFC 3339` }
+    }
+    return { ok: true, message, tsMs }
+  }
+  return checkValues(message) ?? { ok: true, message, tsMs }
+}
+
+function checkValues(message: Reading): Decoded | undefined {
+  for (const [field, value] of Object.entries(message.values)) {
+    if (value === undefined) {
+      continue
+    }
+    if (value < 0) {
+      return { ok: false, reason: 'negative_value', detail: `values.${field} is ${value}` }
+    }
+    if (!Number.isFinite(value) || value > (LIMITS[field] ?? Infinity)) {
+      return { ok: false, reason: 'absurd_value', detail: `values.${field} is ${value}, above ${LIMITS[field]}` }
+    }
+  }
+  if (message.kind === 'segment' && message.values.free_flow_kmh === 0) {
+    return { ok: false, reason: 'absurd_value', detail: 'values.free_flow_kmh is 0' }
+  }
+  if (message.kind === 'parking' && message.values.occupied > message.values.capacity) {
+    return { ok: false, reason: 'absurd_value', detail: `values.occupied ${message.values.occupied} exceeds capacity ${message.values.capacity}` }
+  }
+  return undefined
+}
+
+/** Epoch ms of an RFC 3339 time with an explicit offset, or null. */
+export function parseTime(text: string): number | null {
+  if (!RFC3339.test(text)) {
+    return null
+  }
+  const ms = Date.parse(text)
+  return Number.isNaN(ms) ? null : ms
+}
+
+function schemaDetail(check: typeof readingCheck | typeof caseCheck, raw: unknown): string {
+  const first = check.Errors(raw)[0] as { instancePath?: string, message?: string } | undefined
+  if (!first) {
+    return 'does not match wire contract v1'
+  }
+  return `${first.instancePath || '/'} ${first.message ?? 'is invalid'}`.trim()
+}

@@ -1,0 +1,7 @@
+export * from './db/db.js'
+export * from './db/pglite-db.js'
+export * from './db/postgres-db.js'
+export * from './db/migrate.js'
+export * from './log/stream-log.js'
+export * from './log/memory-log.js'
+export * from './pubsub/pubsub.js'

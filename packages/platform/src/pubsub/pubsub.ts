@@ -1,0 +1,34 @@
+import { EventEmitter } from 'node:events'
+
+/** Fan-out of small notices between roles: in-process here, Redis when REDIS_URL is set. */
+export interface PubSub {
+  publish(channel: string, message: unknown): Promise<void>
+  subscribe(channel: string, handler: (message: unknown) => void): () => void
+  close(): Promise<void>
+}
+
+export function createMemoryPubSub(): PubSub {
+  const emitter = new EventEmitter()
+  emitter.setMaxListeners(0)
+  return {
+    async publish(channel, message) {
+      emitter.emit(channel, message)
+    },
+    subscribe(channel, handler) {
+      emitter.on(channel, handler)
+      return () => emitter.off(channel, handler)
+    },
+    async close() {
+      emitter.removeAllListeners()
+    },
+  }
+}
+
+/** Published after every committed flush. */
+export interface CommitNotice {
+  version: number
+  committedAt: string
+  /** Regions (leaves and ancestors) whose aggregates or cases changed. */
+  regions: string[]
+}
+export const COMMIT_CHANNEL = 'city:commit'
