@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { buildApp, listen } from '@city/api'
-import { loadDemoCity, startSimulator, type Device } from '@city/demo-city'
+import { startSimulator } from '@city/demo-city'
 import { loadWatermark, startLogConsumer } from '@city/ingest'
-import { loadRegionTree } from '@city/metrics'
-import { createMemoryPubSub, MemoryLog, migrate, openPgliteDb, openPostgresDb } from '@city/platform'
-import { loadConfig, type Config } from './config.js'
+import { createMemoryPubSub, MemoryLog } from '@city/platform'
+import { loadConfig } from './config.js'
+import { loadCity, openStore } from './store.js'
 
 const COCKPIT_DIR = fileURLToPath(new URL('../../cockpit/dist', import.meta.url))
 
@@ -13,13 +12,9 @@ const COCKPIT_DIR = fileURLToPath(new URL('../../cockpit/dist', import.meta.url)
 async function main(): Promise<void> {
   const config = loadConfig(process.env)
   const log = (message: string) => console.log(`[city] ${message}`)
-  const { regions, devices } = loadCity(config)
-  const tree = loadRegionTree(regions)
-  const db = config.DATABASE_URL
-    ? await openPostgresDb({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE })
-    : await openPgliteDb(config.DATA_DIR)
-  const applied = await migrate(db)
-  log(`store: ${db.engine}${config.DATABASE_URL ? '' : ` in ${config.DATA_DIR}`}${applied.length ? `, applied ${applied.join(', ')}` : ''}`)
+  const { tree, devices } = loadCity(config)
+  const { db, description } = await openStore(config)
+  log(`store: ${description}`)
   const stream = new MemoryLog({ partitions: 3 })
   const pubsub = createMemoryPubSub()
 
@@ -69,14 +64,6 @@ async function main(): Promise<void> {
   }
   process.on('SIGINT', () => void shutdown('SIGINT'))
   process.on('SIGTERM', () => void shutdown('SIGTERM'))
-}
-
-function loadCity(config: Config): { regions: unknown, devices: Device[] } {
-  const demo = loadDemoCity()
-  return {
-    regions: config.REGIONS_FILE ? JSON.parse(readFileSync(config.REGIONS_FILE, 'utf8')) : demo.regions,
-    devices: config.DEVICES_FILE ? JSON.parse(readFileSync(config.DEVICES_FILE, 'utf8')) as Device[] : demo.devices,
-  }
 }
 
 main().catch((error: unknown) => {

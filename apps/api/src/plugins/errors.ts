@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http'
 import fp from 'fastify-plugin'
 
 /** One error handler: 4xx errors show their message (naming the field); 5xx are logged and hidden. */
@@ -9,6 +10,6 @@ export default fp(async (app) => {
       return reply.status(statusCode).send({ statusCode, code: 'API_INTERNAL', error: 'Internal Server Error', message: 'internal error' })
     }
     const code = error.validation ? 'API_BAD_PARAMETER' : (error.code ?? 'API_BAD_REQUEST')
-    return reply.status(statusCode).send({ statusCode, code, error: 'Bad Request', message: error.message })
+    return reply.status(statusCode).send({ statusCode, code, error: STATUS_CODES[statusCode] ?? 'Error', message: error.message })
   })
 }, { name: 'errors' })

@@ -27,30 +27,27 @@ export async function loadSnapshot(db: Queryable, tree: RegionTree, regionId: st
   const regions = [regionId, ...children]
   const endMs = minuteStart(nowMs) + MINUTE_MS
   const dayMs = localDayStart(nowMs, timeZone)
-  const [minutes, days, counts, cases, state] = await Promise.all([
+  const [minutes, days, counts, cases, freshness] = await Promise.all([
     loadPartials(db, 'agg_1m', regions, null, endMs - TREND_WINDOW_MIN * MINUTE_MS, endMs),
     loadPartials(db, 'agg_1d', regions, null, dayMs, dayMs + 1),
     caseCounts(db, regions, nowMs),
     recentCases(db, regionId, nowMs, 20),
-    db.query<{ version: number, committed_at: Date }>(`select version::float8 as version, committed_at from pipeline_state where name = 'main'`),
+    regionFreshness(db, regions),
   ])
   const valuesOf = (region: string) => regionValues(
     minutes.filter((r) => r.region === region), days.filter((r) => r.region === region), counts.get(region), endMs,
   )
-  const eventTime = latestBucket(minutes, regionId)
-  const row = state.rows[0]
+  const own = freshness.get(regionId)
   return {
     region: regionId,
-    version: row ? Number(row.version) : 0,
+    version: own?.version ?? 0,
     asOf: new Date(nowMs).toISOString(),
-    committedAt: row ? new Date(row.committed_at).toISOString() : null,
-    eventTime: eventTime === null ? null : new Date(eventTime).toISOString(),
-    stale: eventTime === null || nowMs - eventTime > staleAfterMs,
+    committedAt: own?.committedAt ?? null,
+    eventTime: own?.eventTime ?? null,
+    // Nothing heard, or nothing for too long: either way the numbers are not live.
+    stale: own?.eventTime == null || nowMs - Date.parse(own.eventTime) > staleAfterMs,
     values: valuesOf(regionId),
-    children: children.map((id): ChildValues => {
-      const t = latestBucket(minutes, id)
-      return { region: id, eventTime: t === null ? null : new Date(t).toISOString(), values: valuesOf(id) }
-    }),
+    children: children.map((id): ChildValues => ({ region: id, eventTime: freshness.get(id)?.eventTime ?? null, values: valuesOf(id) })),
     trend: trendOf(minutes.filter((r) => r.region === regionId), endMs),
     cases: cases satisfies CaseSummary[],
   }
@@ -90,13 +87,19 @@ function trendOf(minutes: PartialRow[], endMs: number): RegionSnapshot['trend'] 
   return trend
 }
 
-/** Start of the newest minute bucket holding data for the region, or null. */
-function latestBucket(rows: PartialRow[], region: string): number | null {
-  let latest: number | null = null
-  for (const r of rows) {
-    if (r.region === region && (latest === null || r.t > latest)) {
-      latest = r.t
-    }
-  }
-  return latest
+interface Freshness {
+  version: number
+  eventTime: string | null
+  committedAt: string
+}
+
+async function regionFreshness(db: Queryable, regions: string[]): Promise<Map<string, Freshness>> {
+  const { rows } = await db.query<{ region: string, version: number, event_time: Date | null, committed_at: Date }>(
+    'select region, version::float8 as version, event_time, committed_at from region_state where region = any($1::text[])', [regions],
+  )
+  return new Map(rows.map((r) => [r.region, {
+    version: Number(r.version),
+    eventTime: r.event_time ? new Date(r.event_time).toISOString() : null,
+    committedAt: new Date(r.committed_at).toISOString(),
+  }]))
 }

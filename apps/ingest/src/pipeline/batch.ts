@@ -18,6 +18,8 @@ export class Batch {
   /** `${topic}|${partition}` → next offset to read. */
   readonly offsets = new Map<string, { topic: string, partition: number, nextOffset: number }>()
   readonly deadLetters: ProducedMessage[] = []
+  /** Leaf region → newest event time folded in this batch. */
+  readonly regionEventMs = new Map<string, number>()
   records = 0
   watermarkMs = -Infinity
 
@@ -34,6 +36,16 @@ export class Batch {
   count(day: string, source: string, reason: string): void {
     const key = `${day}|${source}|${reason}`
     this.quality.set(key, (this.quality.get(key) ?? 0) + 1)
+  }
+
+  /** Notes an accepted message's event time for the stream watermark and its region's freshness. */
+  seen(region: string, tsMs: number): void {
+    if (tsMs > this.watermarkMs) {
+      this.watermarkMs = tsMs
+    }
+    if (tsMs > (this.regionEventMs.get(region) ?? -Infinity)) {
+      this.regionEventMs.set(region, tsMs)
+    }
   }
 
   advance(topic: string, partition: number, offset: number): void {

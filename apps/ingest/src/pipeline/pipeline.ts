@@ -20,6 +20,8 @@ export interface PipelineOptions {
 }
 
 const SOURCE_TOPICS = new Set<string>([TOPICS.traffic, TOPICS.environment, TOPICS.events])
+/** Records replayed from a file carry topic `file:<path>`; each message's `source` says what it is. */
+export const FILE_TOPIC_PREFIX = 'file:'
 
 /**
  * The aggregation core: decodes and validates records, resolves their region, folds readings into
@@ -45,14 +47,15 @@ export function createPipeline(options: PipelineOptions) {
   function handleRecord(record: StreamRecord, nowMs: number, day: string): void {
     batch.records += 1
     batch.advance(record.topic, record.partition, record.offset)
-    const source = sourceOf(record.topic)
-    if (!SOURCE_TOPICS.has(record.topic)) {
-      return reject(record, day, source, 'wrong_topic', `topic ${record.topic} is not a source topic`)
+    const fromFile = record.topic.startsWith(FILE_TOPIC_PREFIX)
+    if (!fromFile && !SOURCE_TOPICS.has(record.topic)) {
+      return reject(record, day, sourceOf(record.topic), 'wrong_topic', `topic ${record.topic} is not a source topic`)
     }
-    const decoded = decodeMessage(record.topic as SourceTopic, record.value, { nowMs, maxSkewMs })
+    const decoded = decodeMessage(fromFile ? null : record.topic as SourceTopic, record.value, { nowMs, maxSkewMs })
     if (!decoded.ok) {
-      return reject(record, day, source, decoded.reason, decoded.detail)
+      return reject(record, day, fromFile ? 'replay' : sourceOf(record.topic), decoded.reason, decoded.detail)
     }
+    const source = decoded.message.source
     const where = resolve(decoded.message)
     if (!where.ok) {
       return reject(record, day, source, where.reason, where.detail)
@@ -64,9 +67,7 @@ export function createPipeline(options: PipelineOptions) {
       foldReading(message, decoded.tsMs, where.region)
     }
     batch.count(day, source, 'accepted')
-    if (decoded.tsMs > batch.watermarkMs) {
-      batch.watermarkMs = decoded.tsMs
-    }
+    batch.seen(where.region, decoded.tsMs)
   }
 
   function foldReading(m: Reading, tsMs: number, region: string): void {
@@ -127,7 +128,7 @@ export function createPipeline(options: PipelineOptions) {
   async function loadUnknownCases(records: readonly StreamRecord[]): Promise<void> {
     const unknown = new Set<string>()
     for (const r of records) {
-      if (r.topic !== TOPICS.events) {
+      if (r.topic !== TOPICS.events && !r.topic.startsWith(FILE_TOPIC_PREFIX)) {
         continue
       }
       const id = caseIdOf(r.value)
@@ -164,8 +165,11 @@ function sourceOf(topic: string): string {
   return topic.startsWith('city.') ? topic.slice('city.'.length) : topic
 }
 
-/** The case id of an event, read cheaply; full validation happens later. */
+/** The case id of an event, if it is one; full validation happens later. */
 function caseIdOf(value: string): string | undefined {
+  if (!value.includes('"case"')) {
+    return undefined
+  }
   try {
     const id = (JSON.parse(value) as { case?: unknown }).case
     return typeof id === 'string' ? id : undefined

@@ -18,12 +18,7 @@ export interface CommitResult {
  */
 export async function commitBatch(db: Db, batch: Batch, options: { consumer: string, tree: RegionTree, timeZone: string }): Promise<CommitResult> {
   const rolled = rollUp(batch.partials.values(), options.tree, options.timeZone)
-  const regions = new Set(rolled['1m'].map((p) => p.region))
-  for (const c of batch.cases.values()) {
-    for (const r of c.region ? options.tree.get(c.region)!.lineage : []) {
-      regions.add(r)
-    }
-  }
+  const freshness = freshnessOf(batch, options.tree)
   return db.transaction(async (tx) => {
     for (const resolution of ['1m', '1h', '1d'] as const) {
       await upsertPartials(tx, TABLE[resolution], rolled[resolution])
@@ -39,8 +34,33 @@ export async function commitBatch(db: Db, batch: Batch, options: { consumer: str
       ['main', watermark],
     )
     const row = rows[0]!
-    return { version: Number(row.version), committedAt: new Date(row.committed_at).toISOString(), regions: [...regions] }
+    await upsertRegionState(tx, row.version, freshness)
+    return { version: Number(row.version), committedAt: new Date(row.committed_at).toISOString(), regions: [...freshness.keys()] }
   })
+}
+
+/** Every region a batch changed (leaves and ancestors) with its newest event time. */
+function freshnessOf(batch: Batch, tree: RegionTree): Map<string, number> {
+  const out = new Map<string, number>()
+  for (const [leaf, tsMs] of batch.regionEventMs) {
+    for (const region of tree.get(leaf)!.lineage) {
+      out.set(region, Math.max(out.get(region) ?? -Infinity, tsMs))
+    }
+  }
+  return out
+}
+
+async function upsertRegionState(tx: Queryable, version: number, freshness: Map<string, number>): Promise<void> {
+  if (freshness.size === 0) {
+    return
+  }
+  await tx.query(
+    `insert into region_state as s (region, version, event_time, committed_at)
+     select r, $1, to_timestamp(t / 1000.0), now() from unnest($2::text[], $3::float8[]) as x(r, t)
+     on conflict (region) do update set version = excluded.version, committed_at = excluded.committed_at,
+       event_time = greatest(s.event_time, excluded.event_time)`,
+    [version, [...freshness.keys()], [...freshness.values()]],
+  )
 }
 
 async function upsertPartials(tx: Queryable, table: string, rows: BucketPartial[]): Promise<void> {

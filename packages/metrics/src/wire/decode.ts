@@ -24,8 +24,11 @@ const LIMITS: Record<string, number> = {
 
 const SOURCE_TOPIC = { traffic: 'city.traffic', environment: 'city.environment', events: 'city.events' } as const
 
-/** Parses and validates one message from a source topic: the message, or the reason it is rejected. */
-export function decodeMessage(topic: SourceTopic, bytes: string, options: DecodeOptions): Decoded {
+/**
+ * Parses and validates one message from a source topic (or, with topic null, from a file where the
+ * message's own `source` decides): the message, or the reason it is rejected.
+ */
+export function decodeMessage(topic: SourceTopic | null, bytes: string, options: DecodeOptions): Decoded {
   let raw: unknown
   try {
     raw = JSON.parse(bytes)
@@ -38,7 +41,7 @@ export function decodeMessage(topic: SourceTopic, bytes: string, options: Decode
     return { ok: false, reason: 'schema', detail: schemaDetail(check, raw) }
   }
   const message = raw as WireMessage
-  if (SOURCE_TOPIC[message.source] !== topic) {
+  if (topic !== null && SOURCE_TOPIC[message.source] !== topic) {
     return { ok: false, reason: 'wrong_topic', detail: `source ${message.source} does not belong on ${topic}` }
   }
   const tsMs = parseTime(message.ts)
