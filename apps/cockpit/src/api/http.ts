@@ -1,0 +1,36 @@
+import type { RegionNode } from '@city/metrics/wire'
+
+/** GeoJSON as GET /api/v1/regions/:id/geo returns it: the region's children, or the leaf itself. */
+export interface RegionGeo {
+  type: 'FeatureCollection'
+  features: {
+    type: 'Feature'
+    properties: { id: string, name: string, name_en: string, level: string }
+    geometry: unknown
+  }[]
+}
+
+export class HttpError extends Error {
+  override name = 'HttpError'
+  constructor(readonly status: number, message: string) {
+    super(message)
+  }
+}
+
+const API = '/api/v1'
+
+async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+  const response = await fetch(`${API}${path}`, { headers: { accept: 'application/json' }, signal: signal ?? null })
+  if (!response.ok) {
+    throw new HttpError(response.status, `GET ${API}${path}: HTTP ${response.status}`)
+  }
+  return (await response.json()) as T
+}
+
+export function fetchRegionTree(signal?: AbortSignal): Promise<RegionNode> {
+  return getJson<RegionNode>('/regions', signal)
+}
+
+export function fetchRegionGeo(regionId: string, signal?: AbortSignal): Promise<RegionGeo> {
+  return getJson<RegionGeo>(`/regions/${encodeURIComponent(regionId)}/geo`, signal)
+}

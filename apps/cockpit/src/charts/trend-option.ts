@@ -1,0 +1,108 @@
+import type { TrendPoint } from '@city/metrics/wire'
+import { formatHourMinute, NO_DATA } from '@/lib/format'
+import { COLORS, FONT_FAMILY, NUMBER_FONT_FAMILY, tooltipStyle, type CockpitChartOption } from './theme'
+
+export interface TrendLine {
+  name: string
+  color: string
+  points: readonly TrendPoint[]
+  /** Unit in the tooltip when it differs from the axis unit. */
+  unit?: string
+}
+
+/** Which metric of `snapshot.trend` a line draws, and how it is labelled. */
+export interface TrendSpec {
+  metricId: string
+  name: string
+  color: string
+  unit?: string
+}
+
+export interface TrendOptionInput {
+  lines: readonly TrendLine[]
+  /** Printed on the y axis and in the tooltip. */
+  unit: string
+  decimals: number
+  /** Root font size / 16: ECharts sizes text in px. */
+  scale: number
+  /** Multiply values for display, e.g. 100 for fractions shown as percent. @default 1 */
+  factor?: number
+}
+
+function formatValue(value: unknown, decimals: number): string {
+  return typeof value === 'number' && Number.isFinite(value) ? value.toFixed(decimals) : NO_DATA
+}
+
+function areaGradient(color: string) {
+  return {
+    type: 'linear' as const,
+    x: 0, y: 0, x2: 0, y2: 1,
+    colorStops: [{ offset: 0, color: `${color}66` }, { offset: 1, color: `${color}00` }],
+  }
+}
+
+/** A 60-minute live trend: one smooth area line per metric, gaps where a minute has no data. */
+export function buildTrendOption(input: TrendOptionInput): CockpitChartOption {
+  const { lines, unit, decimals, scale, factor = 1 } = input
+  const times = lines.flatMap((line) => line.points.map(([t]) => t))
+  const axisText = { color: COLORS.muted, fontSize: 12 * scale, fontFamily: NUMBER_FONT_FAMILY }
+  return {
+    backgroundColor: 'transparent',
+    animationDurationUpdate: 300,
+    grid: { left: 8 * scale, right: 14 * scale, top: 30 * scale, bottom: 4 * scale, containLabel: true },
+    legend: {
+      show: lines.length > 1,
+      right: 4 * scale,
+      top: 0,
+      itemWidth: 14 * scale,
+      itemHeight: 8 * scale,
+      textStyle: { color: COLORS.text, fontSize: 12 * scale, fontFamily: FONT_FAMILY },
+    },
+    tooltip: {
+      ...tooltipStyle(scale),
+      trigger: 'axis',
+      axisPointer: { type: 'line', lineStyle: { color: 'rgba(0, 229, 255, 0.6)' } },
+      formatter: (params) => {
+        const rows = (Array.isArray(params) ? params : [params]) as { value: unknown, seriesName: string, seriesIndex: number, marker: string }[]
+        const time = Array.isArray(rows[0]?.value) ? formatHourMinute((rows[0].value as number[])[0] ?? Number.NaN) : ''
+        const body = rows.map((row) => {
+          const value = formatValue(Array.isArray(row.value) ? row.value[1] : undefined, decimals)
+          const rowUnit = lines[row.seriesIndex]?.unit ?? unit
+          return `${row.marker}${row.seriesName}：<b>${value}</b> ${value === NO_DATA ? '' : rowUnit}`
+        })
+        return [time, ...body].join('<br/>')
+      },
+    },
+    xAxis: {
+      type: 'time',
+      min: times.length > 0 ? Math.min(...times) : undefined,
+      max: times.length > 0 ? Math.max(...times) : undefined,
+      splitNumber: 4,
+      axisLine: { lineStyle: { color: COLORS.axis } },
+      axisTick: { show: false },
+      splitLine: { show: false },
+      axisLabel: { ...axisText, formatter: (value: number) => formatHourMinute(value), hideOverlap: true },
+    },
+    yAxis: {
+      type: 'value',
+      name: unit,
+      nameGap: 8 * scale,
+      nameTextStyle: { color: COLORS.muted, fontSize: 12 * scale, align: 'left', fontFamily: FONT_FAMILY },
+      scale: true,
+      splitNumber: 3,
+      axisLabel: axisText,
+      splitLine: { lineStyle: { color: COLORS.split, type: 'dashed' } },
+    },
+    series: lines.map((line) => ({
+      type: 'line',
+      name: line.name,
+      smooth: 0.3,
+      showSymbol: false,
+      connectNulls: false,
+      lineStyle: { color: line.color, width: 2 * scale, shadowColor: line.color, shadowBlur: 8 * scale },
+      itemStyle: { color: line.color },
+      areaStyle: { color: areaGradient(line.color) },
+      data: line.points.map(([t, v]) => [t, v === null ? null : v * factor]),
+    })),
+  }
+}

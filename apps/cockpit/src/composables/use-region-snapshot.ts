@@ -1,0 +1,78 @@
+import type { RegionSnapshot } from '@city/metrics/wire'
+import { computed, onScopeDispose, ref, shallowRef, toValue, watch, type MaybeRefOrGetter } from 'vue'
+import { live as defaultLive, type Live } from '@/api/live'
+import { shouldAccept, type SnapshotEvent } from '@/lib/snapshot-version'
+import { useNow } from './use-now'
+
+/**
+ * What the screen may claim about its numbers: `live` only while connected, answered after the last
+ * (re)subscribe, not flagged stale by the server and not silent for too long.
+ */
+export type SnapshotStatus = 'connecting' | 'syncing' | 'live' | 'delayed' | 'offline'
+
+export interface UseRegionSnapshotOptions {
+  /** With no push for this long the numbers are shown as delayed. @default 180000 */
+  silentAfterMs?: number
+  /** The live connection; tests pass a fake. @default the app's single socket */
+  live?: Live
+}
+
+export function useRegionSnapshot(regionId: MaybeRefOrGetter<string | null>, options: UseRegionSnapshotOptions = {}) {
+  const { silentAfterMs = 180_000, live = defaultLive } = options
+  const snapshot = shallowRef<RegionSnapshot | null>(null)
+  const receivedAt = ref<number | null>(null)
+  const awaitingAnswer = ref(true)
+  const now = useNow()
+  let unsubscribe: (() => void) | undefined
+
+  const accept = (event: SnapshotEvent, region: string) => (incoming: RegionSnapshot) => {
+    if (!shouldAccept(snapshot.value, incoming, region, event)) {
+      return
+    }
+    snapshot.value = incoming
+    receivedAt.value = Date.now()
+    if (event === 'snapshot') {
+      awaitingAnswer.value = false
+    }
+  }
+
+  const stop = watch(() => toValue(regionId), (region) => {
+    unsubscribe?.()
+    unsubscribe = undefined
+    snapshot.value = null
+    receivedAt.value = null
+    awaitingAnswer.value = true
+    if (!region) {
+      return
+    }
+    unsubscribe = live.subscribe({
+      region,
+      onSnapshot: accept('snapshot', region),
+      onUpdate: accept('update', region),
+      onResubscribe: () => {
+        awaitingAnswer.value = true
+      },
+    })
+  }, { immediate: true })
+
+  const status = computed<SnapshotStatus>(() => {
+    if (live.status.value !== 'connected') {
+      return live.status.value === 'connecting' && !snapshot.value ? 'connecting' : 'offline'
+    }
+    if (awaitingAnswer.value || !snapshot.value) {
+      return 'syncing'
+    }
+    const silentMs = receivedAt.value === null ? 0 : now.value - receivedAt.value
+    if (snapshot.value.stale || silentMs > silentAfterMs) {
+      return 'delayed'
+    }
+    return 'live'
+  })
+
+  onScopeDispose(() => {
+    stop()
+    unsubscribe?.()
+  })
+
+  return { snapshot, status, error: live.error, receivedAt }
+}
