@@ -1,9 +1,9 @@
 import {
-  localDayStart, METRICS, metricValue, minuteStart, MINUTE_MS, type CaseCounts, type RegionTree,
+  findMetric, inputsOf, localDayStart, METRICS, metricValue, minuteStart, MINUTE_MS, type CaseCounts, type RegionTree,
 } from '@city/metrics'
 import type { CaseSummary, ChildValues, MetricValues, RegionSnapshot } from '@city/metrics/wire'
 import type { Queryable } from '@city/platform'
-import { loadPartials, mergeByMetric, type PartialRow } from './partials.js'
+import { loadPartials, loadWindows, mergeByMetric, type PartialRow } from './partials.js'
 import { caseCounts, recentCases } from './cases.js'
 
 export interface SnapshotOptions {
@@ -15,6 +15,11 @@ export interface SnapshotOptions {
 const TREND_WINDOW_MIN = 60
 /** Metrics the cockpit draws as 60-minute trends. */
 export const TREND_METRICS = ['traffic.tti', 'traffic.flow', 'traffic.speed', 'env.pm25', 'env.noise', 'cases.reported'] as const
+const TREND_INPUTS = [...new Set(TREND_METRICS.flatMap((id) => inputsOf(findMetric(id)!)))]
+
+/** Each stored metric with every "current" window it is read over (its own, or a derived metric's). */
+const CURRENT_WINDOWS: [string, number][] = [...new Map(METRICS.flatMap((m) =>
+  inputsOf(m).map((input): [string, [string, number]] => [`${input}|${m.currentWindowMin}`, [input, m.currentWindowMin]]))).values()]
 
 /**
  * The live view of a region and its children, computed from stored partials: "current" merges the
@@ -27,15 +32,16 @@ export async function loadSnapshot(db: Queryable, tree: RegionTree, regionId: st
   const regions = [regionId, ...children]
   const endMs = minuteStart(nowMs) + MINUTE_MS
   const dayMs = localDayStart(nowMs, timeZone)
-  const [minutes, days, counts, cases, freshness] = await Promise.all([
-    loadPartials(db, 'agg_1m', regions, null, endMs - TREND_WINDOW_MIN * MINUTE_MS, endMs),
+  const [windows, trendRows, days, counts, cases, freshness] = await Promise.all([
+    loadWindows(db, regions, CURRENT_WINDOWS, endMs),
+    loadPartials(db, 'agg_1m', [regionId], TREND_INPUTS, endMs - TREND_WINDOW_MIN * MINUTE_MS, endMs),
     loadPartials(db, 'agg_1d', regions, null, dayMs, dayMs + 1),
     caseCounts(db, regions, nowMs),
     recentCases(db, regionId, nowMs, 20),
     regionFreshness(db, regions),
   ])
   const valuesOf = (region: string) => regionValues(
-    minutes.filter((r) => r.region === region), days.filter((r) => r.region === region), counts.get(region), endMs,
+    windows.filter((r) => r.region === region), days.filter((r) => r.region === region), counts.get(region),
   )
   const own = freshness.get(regionId)
   return {
@@ -48,22 +54,21 @@ export async function loadSnapshot(db: Queryable, tree: RegionTree, regionId: st
     stale: own?.eventTime == null || nowMs - Date.parse(own.eventTime) > staleAfterMs,
     values: valuesOf(regionId),
     children: children.map((id): ChildValues => ({ region: id, eventTime: freshness.get(id)?.eventTime ?? null, values: valuesOf(id) })),
-    trend: trendOf(minutes.filter((r) => r.region === regionId), endMs),
+    trend: trendOf(trendRows, endMs),
     cases: cases satisfies CaseSummary[],
   }
 }
 
-function regionValues(minutes: PartialRow[], days: PartialRow[], counts: CaseCounts | undefined, endMs: number): MetricValues {
+function regionValues(windows: (PartialRow & { windowMin: number })[], days: PartialRow[], counts: CaseCounts | undefined): MetricValues {
   const today = mergeByMetric(days)
   const caseState = counts ?? { open: 0, overdue: 0 }
-  const windows = new Map<number, ReturnType<typeof mergeByMetric>>()
+  const byWindow = new Map<number, ReturnType<typeof mergeByMetric>>()
   const out: MetricValues = {}
   for (const metric of METRICS) {
-    let current = windows.get(metric.currentWindowMin)
+    let current = byWindow.get(metric.currentWindowMin)
     if (!current) {
-      const fromMs = endMs - metric.currentWindowMin * MINUTE_MS
-      current = mergeByMetric(minutes.filter((r) => r.t >= fromMs))
-      windows.set(metric.currentWindowMin, current)
+      current = mergeByMetric(windows.filter((r) => r.windowMin === metric.currentWindowMin))
+      byWindow.set(metric.currentWindowMin, current)
     }
     out[metric.id] = { current: metricValue(metric, current, caseState), today: metricValue(metric, today, caseState) }
   }
