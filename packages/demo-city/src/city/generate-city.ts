@@ -9,9 +9,9 @@ import { placeSegments } from './segments.js'
 import { shapeBorders } from './shape.js'
 import { placeAirStations, placeNoiseStations, placeParking } from './stations.js'
 
-export const CITY_SEED = 20261123
+const CITY_SEED = 20261123
 
-export interface DemoCityData {
+interface DemoCityData {
   regions: RegionCollection
   devices: Device[]
 }

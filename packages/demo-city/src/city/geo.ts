@@ -1,7 +1,7 @@
 /** Planar helpers for the generator: the city is built in kilometres east/north of ORIGIN, then projected. */
 export type Vec = readonly [number, number]
 
-export const ORIGIN = { lon: 120.2, lat: 30.3 }
+const ORIGIN = { lon: 120.2, lat: 30.3 }
 
 const KM_PER_DEG_LAT = 110.574
 const KM_PER_DEG_LON = 111.32 * Math.cos((ORIGIN.lat * Math.PI) / 180)

@@ -99,7 +99,7 @@ function farthestFrom(points: readonly Vec[], seeds: readonly Vec[]): Vec {
 }
 
 /** Smooth 2-D value noise in [0, 1]. */
-export function valueNoise([x, y]: Vec, scaleKm: number, salt: number): number {
+function valueNoise([x, y]: Vec, scaleKm: number, salt: number): number {
   const gx = x / scaleKm
   const gy = y / scaleKm
   const ix = Math.floor(gx)

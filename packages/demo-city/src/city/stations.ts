@@ -1,6 +1,7 @@
 import type { Device } from '../device.js'
 import type { Random } from '../random.js'
-import { toKm, distance } from './geo.js'
+import type { LotUse } from '../simulator/patterns.js'
+import { distance, toKm } from './geo.js'
 import type { Placement, Site } from './place.js'
 import { HUB_DISTRICT_ID } from './plan.js'
 import { uniqueName } from './segments.js'
@@ -8,7 +9,6 @@ import { uniqueName } from './segments.js'
 const HUB_PARKING = 50
 const OTHER_PARKING = 30
 
-type LotUse = 'commercial' | 'residential' | 'mixed'
 const LOT_NAMES: Record<LotUse, readonly string[]> = {
   commercial: ['{c}商业广场停车场', '{s}购物中心停车场', '{c}大厦地下停车场', '{s}医院停车场'],
   residential: ['{c}小区停车场', '{c}花园地面停车场', '{c}家园停车场'],

@@ -12,7 +12,7 @@ const LONGEST_EPISODE_BLOCKS = 7
  * Regional pollution episodes: each 6-hour block may start one that builds up and clears over 10–36 hours,
  * adding up to ~160 µg/m³ of PM2.5 across the whole city.
  */
-export function episodePm25(seed: number, timeMs: number): number {
+function episodePm25(seed: number, timeMs: number): number {
   const current = Math.floor(timeMs / BLOCK_MS)
   let level = 0
   for (let block = current - LONGEST_EPISODE_BLOCKS; block <= current; block++) {

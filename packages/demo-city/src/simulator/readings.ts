@@ -70,6 +70,6 @@ function noiseValues({ sim, timeMs, local }: ReadingInput): Values {
   return { laeq_db: round1(Math.min(75, Math.max(45, laeq))) }
 }
 
-export function round1(value: number): number {
+function round1(value: number): number {
   return Math.round(value * 10) / 10
 }

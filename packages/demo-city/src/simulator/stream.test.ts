@@ -54,6 +54,15 @@ describe('createStreamGenerator', () => {
     expect(generate(from, to, { seed: 2 })).not.toEqual(once)
   })
 
+  it('resumes a stream where it stopped, carrying on with the cases it had open', () => {
+    const devices = demo.devices.filter((d) => d.kind === 'noise')
+    const [start, restart, end] = [MONDAY + 6 * HOUR, MONDAY + 12 * HOUR, MONDAY + 16 * HOUR]
+    const before = generate(start, restart, { devices })
+    const after = generate(restart, end, { devices, casesSinceMs: start })
+    expect([...before, ...after]).toEqual(generate(start, end, { devices }))
+    expect(generate(restart, end, { devices }).length).toBeLessThan(after.length)
+  })
+
   it('sends readings in event-time order within the window', () => {
     const times = goodOnes(rush).filter((m) => m.kind !== 'case').map((m) => Date.parse(m.ts))
     expect(times).toEqual([...times].sort((a, b) => a - b))

@@ -9,7 +9,7 @@ export interface StageStep {
 const MINUTE = 60_000
 
 /** Shares of cases by how their loop ends; the rest close on time. */
-export const OUTCOME_SHARES = { cancelled: 0.05, reopened: 0.05, overdue: 0.15 }
+const OUTCOME_SHARES = { cancelled: 0.05, reopened: 0.05, overdue: 0.15 }
 
 /**
  * The stages of one work order: 上报 → 立案 → 派遣 → 处置 → 核查结案, 作废 right after the report, or 返工
