@@ -39,7 +39,8 @@ export async function buildApp(config: AppConfig) {
 async function registerCockpit(app: FastifyInstance, dir: string | undefined) {
   const hasCockpit = dir !== undefined && existsSync(`${dir}/index.html`)
   if (hasCockpit) {
-    await app.register(fastifyStatic, { root: dir, wildcard: false })
+    // Wildcard serving finds files built after start-up (a rebuilt cockpit); misses fall to the handler below.
+    await app.register(fastifyStatic, { root: dir })
   }
   // Cockpit routes (/r/:id) are client-side: unknown non-API paths get index.html.
   app.setNotFoundHandler((request, reply) => {
