@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url'
 import { buildApp, listen } from '@city/api'
 import { startSimulator } from '@city/demo-city'
-import { loadWatermark, startLogConsumer } from '@city/ingest'
+import { loadFirstCaseReport, loadWatermark, startLogConsumer } from '@city/ingest'
 import { createMemoryPubSub, MemoryLog } from '@city/platform'
 import { loadConfig } from './config.js'
 import { loadCity, openStore } from './store.js'
@@ -26,12 +26,17 @@ async function main(): Promise<void> {
     : undefined
 
   const watermark = await loadWatermark(db)
+  const startMs = Math.max(Date.now() - config.SIM_BACKFILL_MINUTES * 60_000, (watermark ?? 0) + 1)
+  // Work orders open at a restart carry on: the generator replays case plans since the first stored one
+  // (bounded to a week) and sends only their stages from startMs on.
+  const firstCase = await loadFirstCaseReport(db)
   const simulator = config.roles.has('simulator')
     ? startSimulator({
       devices, regions: tree, seed: config.SIM_SEED, speed: config.SIM_SPEED, reportIntervalS: config.SIM_REPORT_INTERVAL_S,
       casesPerHour: config.SIM_CASES_PER_HOUR, badShare: config.SIM_BAD_SHARE, timeZone: config.TIME_ZONE,
       // Resume after what is stored, so a restart neither repeats nor skips simulated time.
-      startMs: Math.max(Date.now() - config.SIM_BACKFILL_MINUTES * 60_000, (watermark ?? 0) + 1),
+      startMs,
+      casesSinceMs: firstCase === null ? startMs : Math.max(firstCase, startMs - 7 * 86_400_000),
       emit: (m) => stream.append({ topic: m.topic, key: m.key, value: m.value }),
     })
     : undefined

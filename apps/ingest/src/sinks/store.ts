@@ -155,3 +155,10 @@ export async function loadWatermark(db: Queryable): Promise<number | null> {
   const w = rows[0]?.watermark
   return w ? new Date(w).getTime() : null
 }
+
+/** When the earliest stored work order was reported, or null: where a resumed simulator's cases begin. */
+export async function loadFirstCaseReport(db: Queryable): Promise<number | null> {
+  const { rows } = await db.query<{ first: Date | null }>('select min(reported_at) as first from cases')
+  const first = rows[0]?.first
+  return first ? new Date(first).getTime() : null
+}
