@@ -73,6 +73,17 @@ describe('simulator → ingest → PGlite → API', () => {
     }
   })
 
+  it('the 60-minute trends equal the recomputation per minute (AQI over each trailing hour)', async () => {
+    const snapshot = (await product.app.inject(`/api/v1/regions/${district}/snapshot`)).json() as RegionSnapshot
+    for (const [t, value] of snapshot.trend['traffic.flow']!) {
+      close(value, oracle.value('traffic.flow', district, t, t + MINUTE_MS), 'traffic.flow')
+    }
+    for (const [t, value] of snapshot.trend['env.aqi']!) {
+      close(value, oracle.value('env.aqi', district, t + MINUTE_MS - 60 * MINUTE_MS, t + MINUTE_MS), 'env.aqi')
+    }
+    expect(snapshot.trend['env.aqi']!.filter(([, v]) => v !== null).length).toBeGreaterThan(50)
+  })
+
   it.each(['1m', '1h'])('a %s series of flow and noise equals the recomputation per bucket', async (step) => {
     const stepMs = step === '1m' ? MINUTE_MS : 3_600_000
     for (const metric of ['traffic.flow', 'env.noise']) {

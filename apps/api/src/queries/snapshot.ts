@@ -14,7 +14,7 @@ export interface SnapshotOptions {
 
 const TREND_WINDOW_MIN = 60
 /** Metrics the cockpit draws as 60-minute trends. */
-export const TREND_METRICS = ['traffic.tti', 'traffic.flow', 'traffic.speed', 'env.pm25', 'env.noise', 'cases.reported'] as const
+export const TREND_METRICS = ['traffic.tti', 'traffic.flow', 'traffic.speed', 'env.pm25', 'env.aqi', 'env.noise', 'cases.reported'] as const
 const TREND_INPUTS = [...new Set(TREND_METRICS.flatMap((id) => inputsOf(findMetric(id)!)))]
 
 /** Each stored metric with every "current" window it is read over (its own, or a derived metric's). */
@@ -34,7 +34,8 @@ export async function loadSnapshot(db: Queryable, tree: RegionTree, regionId: st
   const dayMs = localDayStart(nowMs, timeZone)
   const [windows, trendRows, days, counts, cases, freshness] = await Promise.all([
     loadWindows(db, regions, CURRENT_WINDOWS, endMs),
-    loadPartials(db, 'agg_1m', [regionId], TREND_INPUTS, endMs - TREND_WINDOW_MIN * MINUTE_MS, endMs),
+    // Twice the window: a trend point may merge the trailing window before it (AQI: hourly means).
+    loadPartials(db, 'agg_1m', [regionId], TREND_INPUTS, endMs - 2 * TREND_WINDOW_MIN * MINUTE_MS, endMs),
     loadPartials(db, 'agg_1d', regions, null, dayMs, dayMs + 1),
     caseCounts(db, regions, nowMs),
     recentCases(db, regionId, nowMs, 20),
@@ -75,18 +76,19 @@ function regionValues(windows: (PartialRow & { windowMin: number })[], days: Par
   return out
 }
 
+/**
+ * One point per minute of the last hour. A point is the minute's own value, except for AQI, which HJ 633
+ * defines on 1-hour means: its point merges the 60 minutes ending with that minute.
+ */
 function trendOf(minutes: PartialRow[], endMs: number): RegionSnapshot['trend'] {
-  const byMinute = new Map<number, PartialRow[]>()
-  for (const r of minutes) {
-    byMinute.set(r.t, [...(byMinute.get(r.t) ?? []), r])
-  }
   const trend: RegionSnapshot['trend'] = {}
   for (const id of TREND_METRICS) {
-    const metric = METRICS.find((m) => m.id === id)!
+    const metric = findMetric(id)!
+    const spanMs = (metric.kind === 'aqi' ? metric.currentWindowMin : 1) * MINUTE_MS
     trend[id] = Array.from({ length: TREND_WINDOW_MIN }, (_, i) => {
       const t = endMs - (TREND_WINDOW_MIN - i) * MINUTE_MS
-      const rows = byMinute.get(t)
-      return [t, rows ? metricValue(metric, mergeByMetric(rows)) : null]
+      const rows = minutes.filter((r) => r.t > t - spanMs && r.t <= t)
+      return [t, rows.length > 0 ? metricValue(metric, mergeByMetric(rows)) : null]
     })
   }
   return trend
