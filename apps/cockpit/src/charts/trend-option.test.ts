@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { buildTrendOption } from './trend-option'
+import { buildTrendOption, completeMinutes, yRange } from './trend-option'
 
 const t0 = Date.parse('2025-11-23T08:00:00Z')
 const minute = 60_000
@@ -56,5 +56,35 @@ describe('buildTrendOption', () => {
   it('scales text for big screens', () => {
     const { xAxis } = build()
     expect((xAxis as unknown as { axisLabel: { fontSize: number } }).axisLabel.fontSize).toBe(24)
+  })
+})
+
+describe('completeMinutes', () => {
+  it('leaves out the minute still being counted', () => {
+    const points: [number, number | null][] = [[t0, 900], [t0 + minute, 950], [t0 + 2 * minute, 120]]
+    expect(completeMinutes(points, t0 + 2 * minute + 30_000)).toEqual([[t0, 900], [t0 + minute, 950]])
+  })
+
+  it('keeps a minute that has just ended', () => {
+    expect(completeMinutes([[t0, 5]], t0 + minute)).toEqual([[t0, 5]])
+  })
+})
+
+describe('yRange', () => {
+  it('widens a nearly flat line to the smallest span, above the floor', () => {
+    expect(yRange([1.0, 1.006], 0.4, 1)).toEqual({ min: 1, max: 1.4 })
+  })
+
+  it('centres the smallest span on the data', () => {
+    const { min, max } = yRange([50, 52], 6)
+    expect([min, max]).toEqual([48, 54])
+  })
+
+  it('leaves a wide enough range to ECharts', () => {
+    expect(yRange([10, 90], 6, 0)).toEqual({})
+  })
+
+  it('leaves an empty chart to ECharts', () => {
+    expect(yRange([], 6, 0)).toEqual({})
   })
 })

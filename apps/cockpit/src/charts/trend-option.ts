@@ -27,6 +27,42 @@ export interface TrendOptionInput {
   scale: number
   /** Multiply values for display, e.g. 100 for fractions shown as percent. @default 1 */
   factor?: number
+  /** Smallest y range shown, so that noise on a flat line does not fill the chart (e.g. 0.5 for TTI). */
+  minSpan?: number
+  /** The y axis never starts below this (e.g. 1 for TTI, 0 for counts). */
+  floor?: number
+}
+
+const MINUTE_MS = 60_000
+
+/**
+ * Drops the minute still being filled: for counters (vehicles per minute) its partial sum would show as
+ * a sudden drop at the live end of the chart.
+ */
+export function completeMinutes(points: readonly TrendPoint[], asOfMs: number): TrendPoint[] {
+  return points.filter(([t]) => t + MINUTE_MS <= asOfMs)
+}
+
+/**
+ * Explicit y bounds only where the automatic ones would mislead: a range narrower than `minSpan` is widened
+ * around the data (then kept above `floor`); otherwise ECharts picks nice bounds itself.
+ */
+export function yRange(values: readonly number[], minSpan = 0, floor = -Infinity): { min?: number, max?: number } {
+  if (values.length === 0) {
+    return {}
+  }
+  let min = Math.min(...values)
+  let max = Math.max(...values)
+  if (max - min >= minSpan) {
+    return min < floor ? { min: floor } : {}
+  }
+  min -= (minSpan - (max - min)) / 2
+  max = min + minSpan
+  if (min < floor) {
+    max += floor - min
+    min = floor
+  }
+  return { min, max }
 }
 
 function formatValue(value: unknown, decimals: number): string {
@@ -43,8 +79,9 @@ function areaGradient(color: string) {
 
 /** A 60-minute live trend: one smooth area line per metric, gaps where a minute has no data. */
 export function buildTrendOption(input: TrendOptionInput): CockpitChartOption {
-  const { lines, unit, decimals, scale, factor = 1 } = input
+  const { lines, unit, decimals, scale, factor = 1, minSpan, floor } = input
   const times = lines.flatMap((line) => line.points.map(([t]) => t))
+  const values = lines.flatMap((line) => line.points.flatMap(([, v]) => (v === null ? [] : [v * factor])))
   const axisText = { color: COLORS.muted, fontSize: 12 * scale, fontFamily: NUMBER_FONT_FAMILY }
   return {
     backgroundColor: 'transparent',
@@ -90,7 +127,8 @@ export function buildTrendOption(input: TrendOptionInput): CockpitChartOption {
       nameTextStyle: { color: COLORS.muted, fontSize: 12 * scale, align: 'left', fontFamily: FONT_FAMILY },
       scale: true,
       splitNumber: 3,
-      axisLabel: axisText,
+      ...yRange(values, minSpan, floor),
+      axisLabel: { ...axisText, formatter: (value: number) => String(Number(value.toFixed(decimals))) },
       splitLine: { lineStyle: { color: COLORS.split, type: 'dashed' } },
     },
     series: lines.map((line) => ({

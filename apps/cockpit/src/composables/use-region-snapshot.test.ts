@@ -49,6 +49,12 @@ describe('useRegionSnapshot', () => {
     expect(result.snapshot.value?.version).toBe(5)
   })
 
+  it('takes an update as the answer when the snapshot never came', () => {
+    const { result, emit } = setup()
+    emit('onUpdate', makeSnapshot({ version: 5 }))
+    expect(result.status.value).toBe('live')
+  })
+
   it('ignores an update older than what is shown', () => {
     const { result, emit } = setup()
     emit('onSnapshot', makeSnapshot({ version: 5 }))

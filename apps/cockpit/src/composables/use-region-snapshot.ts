@@ -11,29 +11,34 @@ import { useNow } from './use-now'
 export type SnapshotStatus = 'connecting' | 'syncing' | 'live' | 'delayed' | 'offline'
 
 export interface UseRegionSnapshotOptions {
-  /** With no push for this long the numbers are shown as delayed. @default 180000 */
+  /**
+   * With no push for this long the numbers are shown as delayed. The API pushes every room at least every
+   * 5 s even when nothing commits, so silence beyond this means a stuck server, not a quiet region.
+   * @default 30000
+   */
   silentAfterMs?: number
   /** The live connection; tests pass a fake. @default the app's single socket */
   live?: Live
 }
 
 export function useRegionSnapshot(regionId: MaybeRefOrGetter<string | null>, options: UseRegionSnapshotOptions = {}) {
-  const { silentAfterMs = 180_000, live = defaultLive } = options
+  const { silentAfterMs = 30_000, live = defaultLive } = options
   const snapshot = shallowRef<RegionSnapshot | null>(null)
   const receivedAt = ref<number | null>(null)
   const awaitingAnswer = ref(true)
   const now = useNow()
   let unsubscribe: (() => void) | undefined
 
+  // After a (re)subscribe the first push of either kind is the server's current state: the server may
+  // answer with an update when building the snapshot failed, and its versions may have restarted.
   const accept = (event: SnapshotEvent, region: string) => (incoming: RegionSnapshot) => {
-    if (!shouldAccept(snapshot.value, incoming, region, event)) {
+    const effective = awaitingAnswer.value ? 'snapshot' : event
+    if (!shouldAccept(snapshot.value, incoming, region, effective)) {
       return
     }
     snapshot.value = incoming
     receivedAt.value = Date.now()
-    if (event === 'snapshot') {
-      awaitingAnswer.value = false
-    }
+    awaitingAnswer.value = false
   }
 
   const stop = watch(() => toValue(regionId), (region) => {
