@@ -1,7 +1,7 @@
 export { createPipeline, FILE_TOPIC_PREFIX, type Pipeline, type PipelineOptions } from './pipeline/pipeline.js'
 export { Batch } from './pipeline/batch.js'
 export { createRegionResolver, type RegisteredDevice } from './pipeline/region-resolver.js'
-export { commitBatch, loadCaseStates, loadFirstCaseReport, loadOffsets, loadWatermark } from './sinks/store.js'
+export { commitBatch, loadCaseStates, loadFirstCaseReport, loadOffsets, loadSeenIds, loadWatermark } from './sinks/store.js'
 export { rollUp } from './sinks/rollup.js'
 export { startLogConsumer, type LogConsumer, type LogConsumerOptions } from './consumers/log-consumer.js'
 export { replayFile, type ReplayOptions, type ReplayProgress } from './consumers/file-replay.js'

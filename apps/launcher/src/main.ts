@@ -2,9 +2,12 @@ import { fileURLToPath } from 'node:url'
 import { buildApp, listen } from '@city/api'
 import { startSimulator } from '@city/demo-city'
 import { loadFirstCaseReport, loadWatermark, startLogConsumer } from '@city/ingest'
-import { createMemoryPubSub, MemoryLog } from '@city/platform'
+import { createMemoryPubSub, MemoryLog, pruneExpired } from '@city/platform'
 import { loadConfig } from './config.js'
-import { loadCity, openStore } from './store.js'
+import { loadCity, openStore, retentionOf } from './store.js'
+
+const CONSUMER = 'city-ingest'
+const PRUNE_EVERY_MS = 3_600_000
 
 const COCKPIT_DIR = fileURLToPath(new URL('../../cockpit/dist', import.meta.url))
 
@@ -20,12 +23,16 @@ async function main(): Promise<void> {
 
   const consumer = config.roles.has('ingest')
     ? await startLogConsumer({
-      db, log: stream, pubsub, tree, devices, timeZone: config.TIME_ZONE, flushIntervalMs: config.FLUSH_INTERVAL_MS,
+      db, log: stream, pubsub, tree, devices, consumer: CONSUMER, timeZone: config.TIME_ZONE, flushIntervalMs: config.FLUSH_INTERVAL_MS,
+      allowedLatenessMs: config.ALLOWED_LATENESS_H * 3_600_000, maxSkewMs: config.MAX_CLOCK_SKEW_S * 1000,
+      dedupeWindowMs: config.DEDUPE_WINDOW_MIN * 60_000,
       onError: (error) => console.error('[city] ingest error, rewinding to stored offsets:', error),
     })
     : undefined
 
-  const watermark = await loadWatermark(db)
+  // Retention on engines without background jobs (TimescaleDB drops chunks by policy itself).
+  const pruner = consumer ? setInterval(() => void pruneExpired(db, Date.now(), retentionOf(config)).catch(() => undefined), PRUNE_EVERY_MS) : undefined
+  const watermark = await loadWatermark(db, CONSUMER)
   const startMs = Math.max(Date.now() - config.SIM_BACKFILL_MINUTES * 60_000, (watermark ?? 0) + 1)
   // Work orders open at a restart carry on: the generator replays case plans since the first stored one
   // (bounded to a week) and sends only their stages from startMs on.
@@ -62,6 +69,7 @@ async function main(): Promise<void> {
     stopping = true
     log(`${signal}: stopping`)
     simulator?.stop()
+    clearInterval(pruner)
     await app?.close()
     await consumer?.stop()
     await db.close()

@@ -18,12 +18,16 @@ async function main(): Promise<void> {
     const rate = (p.lines - p.resumedAt) / ((performance.now() - started) / 1000)
     console.error(`[replay] line ${p.lines.toLocaleString('en')}  ${Math.round(rate).toLocaleString('en')} lines/s`)
   }
-  const result = await replayFile({ db, tree, devices, path, timeZone: config.TIME_ZONE, onProgress: print })
+  const result = await replayFile({
+    db, tree, devices, path, timeZone: config.TIME_ZONE, onProgress: print,
+    allowedLatenessMs: config.ALLOWED_LATENESS_H * 3_600_000, dedupeWindowMs: config.DEDUPE_WINDOW_MIN * 60_000,
+  })
   await db.close()
   if (result.resumedAt > 0) {
     console.log(`resumed at line ${result.resumedAt}`)
   }
   console.log(`accepted ${result.accepted}`)
+  console.log(`duplicate ${result.duplicates}`)
   const reasons = Object.entries(result.rejected).sort()
   console.log(`rejected ${reasons.reduce((s, [, n]) => s + n, 0)}${reasons.map(([r, n]) => `\n  ${r} ${n}`).join('')}`)
 }

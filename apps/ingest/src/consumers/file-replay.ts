@@ -5,7 +5,7 @@ import type { RegionTree } from '@city/metrics'
 import type { Db, StreamRecord } from '@city/platform'
 import { createPipeline, FILE_TOPIC_PREFIX } from '../pipeline/pipeline.js'
 import type { RegisteredDevice } from '../pipeline/region-resolver.js'
-import { commitBatch, loadCaseStates, loadOffsets } from '../sinks/store.js'
+import { commitBatch, loadCaseStates, loadOffsets, loadSeenIds, loadWatermark } from '../sinks/store.js'
 
 export interface ReplayOptions {
   db: Db
@@ -15,6 +15,10 @@ export interface ReplayOptions {
   timeZone?: string
   /** Records per committed batch. @default 20000 */
   batchRecords?: number
+  /** @default 86400000 */
+  allowedLatenessMs?: number
+  /** @default 3600000 */
+  dedupeWindowMs?: number
   now?: () => number
   onProgress?: (progress: ReplayProgress) => void
 }
@@ -24,6 +28,8 @@ export interface ReplayProgress {
   resumedAt: number
   lines: number
   accepted: number
+  /** Copies of messages already counted (within the dedupe window). */
+  duplicates: number
   rejected: Record<string, number>
 }
 
@@ -38,8 +44,16 @@ export async function replayFile(options: ReplayOptions): Promise<ReplayProgress
   const { db, tree, batchRecords = 20_000, timeZone = 'Asia/Shanghai' } = options
   const topic = `${FILE_TOPIC_PREFIX}${resolve(options.path)}`
   const stored = (await loadOffsets(db, CONSUMER)).find((o) => o.topic === topic)?.nextOffset ?? 0
-  const pipeline = createPipeline({ tree, devices: options.devices, timeZone, ...(options.now ? { now: options.now } : {}), loadCases: (ids) => loadCaseStates(db, ids) })
-  const progress: ReplayProgress = { resumedAt: stored, lines: stored, accepted: 0, rejected: {} }
+  const pipeline = createPipeline({
+    tree, devices: options.devices, timeZone,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.allowedLatenessMs !== undefined ? { allowedLatenessMs: options.allowedLatenessMs } : {}),
+    // A file is its own stream: lateness is measured against its watermark, so last month backfills.
+    watermarkMs: (await loadWatermark(db, topic)) ?? -Infinity,
+    loadCases: (ids) => loadCaseStates(db, ids),
+    loadSeen: (ids) => loadSeenIds(db, ids),
+  })
+  const progress: ReplayProgress = { resumedAt: stored, lines: stored, accepted: 0, duplicates: 0, rejected: {} }
   let pending: StreamRecord[] = []
 
   const commit = async () => {
@@ -50,11 +64,16 @@ export async function replayFile(options: ReplayOptions): Promise<ReplayProgress
       const reason = key.split('|')[2]!
       if (reason === 'accepted') {
         progress.accepted += count
+      } else if (reason === 'duplicate') {
+        progress.duplicates += count
       } else {
         progress.rejected[reason] = (progress.rejected[reason] ?? 0) + count
       }
     }
-    await commitBatch(db, batch, { consumer: CONSUMER, tree, timeZone })
+    await commitBatch(db, batch, {
+      consumer: CONSUMER, stream: topic, tree, timeZone,
+      ...(options.dedupeWindowMs !== undefined ? { dedupeWindowMs: options.dedupeWindowMs } : {}),
+    })
     options.onProgress?.(progress)
   }
 

@@ -9,8 +9,8 @@ const tree = tinyCity()
 let db: Db
 let consumers: LogConsumer[] = []
 
-async function start(log: MemoryLog, database: Db = db) {
-  const consumer = await startLogConsumer({ db: database, log, pubsub: createMemoryPubSub(), tree, devices: tinyDevices, now: () => T0 + 3_600_000, flushIntervalMs: 50 })
+async function start(log: MemoryLog, database: Db = db, nowMs = T0 + 3_600_000) {
+  const consumer = await startLogConsumer({ db: database, log, pubsub: createMemoryPubSub(), tree, devices: tinyDevices, now: () => nowMs, flushIntervalMs: 50 })
   consumers.push(consumer)
   return consumer
 }
@@ -119,5 +119,57 @@ describe('log consumer on PGlite', () => {
     expect(await sum('agg_1d', 'd2', 'cases.closed')).toBe(0)
     const { rows } = await db.query<{ id: string, stage: string }>('select id, stage from cases order by id')
     expect(rows).toEqual([{ id: 'A', stage: 'closed' }, { id: 'B', stage: 'reopened' }])
+  })
+})
+
+describe('exactly once under redelivery and late data', () => {
+  const quality = async () => Object.fromEntries((await db.query<{ reason: string, count: number }>(
+    'select reason, sum(count)::int as count from quality group by reason')).rows.map((r) => [r.reason, r.count]))
+
+  it('counts a redelivered message id once, also after a restart, while its copy is within the window', async () => {
+    db = await openPgliteDb('memory://')
+    await migrate(db)
+    const log = new MemoryLog()
+    const first = await start(log)
+    log.append({ topic: TOPICS.traffic, key: 'seg-1', value: makeSegment(T0, { id: 'm-1', flow: 5 }) })
+    log.append({ topic: TOPICS.traffic, key: 'seg-1', value: makeSegment(T0, { id: 'm-1', flow: 5 }) })
+    await first.drain()
+    await first.stop()
+    consumers = []
+    const second = await start(log)
+    log.append({ topic: TOPICS.traffic, key: 'seg-1', value: makeSegment(T0, { id: 'm-1', flow: 5 }) })
+    log.append({ topic: TOPICS.traffic, key: 'seg-1', value: makeSegment(T0 + 1000, { id: 'm-2', flow: 1 }) })
+    await second.drain()
+    expect(await sum('agg_1m', 'c', 'traffic.flow')).toBe(6)
+    expect(await quality()).toEqual({ accepted: 2, duplicate: 2 })
+  })
+
+  it('forgets ids older than the window behind the watermark, so the table stays bounded', async () => {
+    db = await openPgliteDb('memory://')
+    await migrate(db)
+    const log = new MemoryLog()
+    const consumer = await start(log, db, T0 + 3 * 3_600_000)
+    log.append({ topic: TOPICS.traffic, key: 'seg-1', value: makeSegment(T0, { id: 'old' }) })
+    await consumer.drain()
+    log.append({ topic: TOPICS.traffic, key: 'seg-1', value: makeSegment(T0 + 2 * 3_600_000 - 1, { id: 'new' }) })
+    await consumer.drain()
+    const { rows } = await db.query<{ id: string }>('select id from seen_messages order by id')
+    expect(rows.map((r) => r.id)).toEqual(['new'])
+  })
+
+  it('corrects history with late data within the allowed lateness and dead-letters older data as too_late', async () => {
+    db = await openPgliteDb('memory://')
+    await migrate(db)
+    const log = new MemoryLog()
+    const consumer = await start(log, db, T0 + 30 * 3_600_000)
+    log.append({ topic: TOPICS.traffic, key: 'seg-1', value: makeSegment(T0 + 26 * 3_600_000, { flow: 1 }) })
+    await consumer.drain()
+    log.append({ topic: TOPICS.traffic, key: 'seg-1', value: makeSegment(T0 + 3 * 3_600_000, { flow: 10 }) })
+    log.append({ topic: TOPICS.traffic, key: 'seg-1', value: makeSegment(T0 + 1 * 3_600_000, { flow: 100 }) })
+    await consumer.drain()
+    const late = await db.query<{ s: number }>(`select sum::float8 as s from agg_1h where region = 'c' and metric = 'traffic.flow' and bucket = to_timestamp($1 / 1000.0)`, [T0 + 3 * 3_600_000])
+    expect(late.rows[0]?.s).toBe(10)
+    expect(await sum('agg_1m', 'c', 'traffic.flow')).toBe(11)
+    expect((await quality()).too_late).toBe(1)
   })
 })

@@ -1,7 +1,7 @@
 import { COMMIT_CHANNEL, type CommitNotice, type Db, type MemoryLog, type PubSub } from '@city/platform'
 import { TOPICS, type SourceTopic } from '@city/metrics/wire'
 import { createPipeline, type PipelineOptions } from '../pipeline/pipeline.js'
-import { commitBatch, loadCaseStates, loadOffsets, type CommitResult } from '../sinks/store.js'
+import { commitBatch, loadCaseStates, loadOffsets, loadSeenIds, loadWatermark, type CommitResult } from '../sinks/store.js'
 
 export interface LogConsumerOptions extends Omit<PipelineOptions, 'loadCases'> {
   db: Db
@@ -15,6 +15,8 @@ export interface LogConsumerOptions extends Omit<PipelineOptions, 'loadCases'> {
   maxBatchRecords?: number
   /** Dead letters kept in the in-process log for inspection. @default 10000 */
   keepDeadLetters?: number
+  /** @default 3600000 */
+  dedupeWindowMs?: number
   onError?: (error: unknown) => void
 }
 
@@ -28,8 +30,13 @@ const READ_CHUNK = 5000
  */
 export async function startLogConsumer(options: LogConsumerOptions) {
   const { db, log, pubsub, consumer = 'city-ingest', flushIntervalMs = 1000, maxBatchRecords = 50_000, keepDeadLetters = 10_000 } = options
-  const newPipeline = () => createPipeline({ ...options, loadCases: (ids) => loadCaseStates(db, ids) })
-  let pipeline = newPipeline()
+  const newPipeline = async () => createPipeline({
+    ...options,
+    watermarkMs: (await loadWatermark(db, consumer)) ?? -Infinity,
+    loadCases: (ids) => loadCaseStates(db, ids),
+    loadSeen: (ids) => loadSeenIds(db, ids),
+  })
+  let pipeline = await newPipeline()
   const positions = new Map<string, number>()
   let committed = new Map<string, number>()
   let running = true
@@ -57,7 +64,10 @@ export async function startLogConsumer(options: LogConsumerOptions) {
       return null
     }
     await log.send(batch.deadLetters)
-    const result = await commitBatch(db, batch, { consumer, tree: options.tree, timeZone: options.timeZone ?? 'Asia/Shanghai' })
+    const result = await commitBatch(db, batch, {
+      consumer, stream: consumer, tree: options.tree, timeZone: options.timeZone ?? 'Asia/Shanghai',
+      ...(options.dedupeWindowMs !== undefined ? { dedupeWindowMs: options.dedupeWindowMs } : {}),
+    })
     commits += 1
     for (const o of batch.offsets.values()) {
       committed.set(`${o.topic}|${o.partition}`, o.nextOffset)
@@ -107,8 +117,9 @@ export async function startLogConsumer(options: LogConsumerOptions) {
         failures += 1
         // Back off, then start over from what the database holds.
         await new Promise((r) => setTimeout(r, Math.min(30_000, 200 * 2 ** failures)))
-        pipeline = newPipeline()
-        await rewind().catch((e: unknown) => options.onError?.(e))
+        await rewind().then(async () => {
+          pipeline = await newPipeline()
+        }).catch((e: unknown) => options.onError?.(e))
       }
     }
   }

@@ -18,6 +18,8 @@ export class Batch {
   /** `${topic}|${partition}` → next offset to read. */
   readonly offsets = new Map<string, { topic: string, partition: number, nextOffset: number }>()
   readonly deadLetters: ProducedMessage[] = []
+  /** Ids of accepted messages → event time, stored for deduplication with the offsets. */
+  readonly seenIds = new Map<string, number>()
   /** Leaf region → newest event time folded in this batch. */
   readonly regionEventMs = new Map<string, number>()
   records = 0

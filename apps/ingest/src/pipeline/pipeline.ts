@@ -2,7 +2,7 @@ import {
   applyCaseEvent, contributionsOf, minuteStart, observe, observeLatest, retract,
   type CaseState, type RegionTree,
 } from '@city/metrics'
-import { decodeMessage, parseTime, TOPICS, type CaseEvent, type Reading, type SourceTopic } from '@city/metrics/wire'
+import { decodeMessage, parseTime, TOPICS, type CaseEvent, type Decoded, type Reading, type SourceTopic } from '@city/metrics/wire'
 import type { StreamRecord } from '@city/platform'
 import { Batch } from './batch.js'
 import { createRegionResolver, type RegisteredDevice } from './region-resolver.js'
@@ -15,8 +15,14 @@ export interface PipelineOptions {
   /** How far in the future an event time may be. @default 300000 */
   maxSkewMs?: number
   now?: () => number
+  /** Newest event time this stream had committed before; lateness is measured from it. @default -Infinity */
+  watermarkMs?: number
+  /** How far behind the watermark a message may be and still correct history. @default 86400000 (24 h) */
+  allowedLatenessMs?: number
   /** Loads stored states of cases this process has not seen yet. */
   loadCases: (ids: string[]) => Promise<CaseState[]>
+  /** Which of these message ids the store has already counted (within the dedupe window). */
+  loadSeen?: (ids: string[]) => Promise<Set<string>>
 }
 
 const SOURCE_TOPICS = new Set<string>([TOPICS.traffic, TOPICS.environment, TOPICS.events])
@@ -29,33 +35,46 @@ export const FILE_TOPIC_PREFIX = 'file:'
  * hands what has accumulated to the sink, which commits it in one transaction.
  */
 export function createPipeline(options: PipelineOptions) {
-  const { tree, timeZone = 'Asia/Shanghai', maxSkewMs = 300_000, now = Date.now, loadCases } = options
+  const { tree, timeZone = 'Asia/Shanghai', maxSkewMs = 300_000, allowedLatenessMs = 86_400_000, now = Date.now, loadCases } = options
+  const loadSeen = options.loadSeen ?? (async () => new Set<string>())
   const resolve = createRegionResolver(tree, options.devices)
   const caseStates = new Map<string, CaseState>()
   const dayFormat = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
+  let watermarkMs = options.watermarkMs ?? -Infinity
   let batch = new Batch()
 
   async function handle(records: readonly StreamRecord[]): Promise<void> {
-    await loadUnknownCases(records)
     const nowMs = now()
+    const decoded = records.map((record) => decodeRecord(record, nowMs))
+    const ids = decoded.flatMap((d) => (d.ok && !batch.seenIds.has(d.message.id) ? [d.message.id] : []))
+    const [seen] = await Promise.all([ids.length > 0 ? loadSeen(ids) : new Set<string>(), loadUnknownCases(decoded)])
     const day = dayFormat.format(nowMs)
-    for (const record of records) {
-      handleRecord(record, nowMs, day)
-    }
+    records.forEach((record, i) => handleRecord(record, decoded[i]!, seen, day))
   }
 
-  function handleRecord(record: StreamRecord, nowMs: number, day: string): void {
-    batch.records += 1
-    batch.advance(record.topic, record.partition, record.offset)
+  function decodeRecord(record: StreamRecord, nowMs: number): Decoded {
     const fromFile = record.topic.startsWith(FILE_TOPIC_PREFIX)
     if (!fromFile && !SOURCE_TOPICS.has(record.topic)) {
-      return reject(record, day, sourceOf(record.topic), 'wrong_topic', `topic ${record.topic} is not a source topic`)
+      return { ok: false, reason: 'wrong_topic', detail: `topic ${record.topic} is not a source topic` }
     }
-    const decoded = decodeMessage(fromFile ? null : record.topic as SourceTopic, record.value, { nowMs, maxSkewMs })
+    return decodeMessage(fromFile ? null : record.topic as SourceTopic, record.value, { nowMs, maxSkewMs })
+  }
+
+  function handleRecord(record: StreamRecord, decoded: Decoded, seen: Set<string>, day: string): void {
+    batch.records += 1
+    batch.advance(record.topic, record.partition, record.offset)
     if (!decoded.ok) {
-      return reject(record, day, fromFile ? 'replay' : sourceOf(record.topic), decoded.reason, decoded.detail)
+      const source = record.topic.startsWith(FILE_TOPIC_PREFIX) ? 'replay' : sourceOf(record.topic)
+      return reject(record, day, source, decoded.reason, decoded.detail)
     }
     const source = decoded.message.source
+    if (seen.has(decoded.message.id) || batch.seenIds.has(decoded.message.id)) {
+      batch.count(day, source, 'duplicate')
+      return
+    }
+    if (decoded.tsMs < watermarkMs - allowedLatenessMs) {
+      return reject(record, day, source, 'too_late', `ts ${decoded.message.ts} is more than ${allowedLatenessMs / 3_600_000} h behind the stream's watermark ${new Date(watermarkMs).toISOString()}`)
+    }
     const where = resolve(decoded.message)
     if (!where.ok) {
       return reject(record, day, source, where.reason, where.detail)
@@ -68,6 +87,10 @@ export function createPipeline(options: PipelineOptions) {
     }
     batch.count(day, source, 'accepted')
     batch.seen(where.region, decoded.tsMs)
+    batch.seenIds.set(message.id, decoded.tsMs)
+    if (decoded.tsMs > watermarkMs) {
+      watermarkMs = decoded.tsMs
+    }
   }
 
   function foldReading(m: Reading, tsMs: number, region: string): void {
@@ -125,15 +148,11 @@ export function createPipeline(options: PipelineOptions) {
   }
 
   /** Case events for cases not in memory need their stored state first, or counters would double. */
-  async function loadUnknownCases(records: readonly StreamRecord[]): Promise<void> {
+  async function loadUnknownCases(decoded: readonly Decoded[]): Promise<void> {
     const unknown = new Set<string>()
-    for (const r of records) {
-      if (r.topic !== TOPICS.events && !r.topic.startsWith(FILE_TOPIC_PREFIX)) {
-        continue
-      }
-      const id = caseIdOf(r.value)
-      if (id !== undefined && !caseStates.has(id)) {
-        unknown.add(id)
+    for (const d of decoded) {
+      if (d.ok && d.message.kind === 'case' && !caseStates.has(d.message.case)) {
+        unknown.add(d.message.case)
       }
     }
     if (unknown.size === 0) {
@@ -155,6 +174,9 @@ export function createPipeline(options: PipelineOptions) {
     get pending(): number {
       return batch.records
     },
+    get watermarkMs(): number {
+      return watermarkMs
+    },
     tree,
   }
 }
@@ -163,17 +185,4 @@ export type Pipeline = ReturnType<typeof createPipeline>
 
 function sourceOf(topic: string): string {
   return topic.startsWith('city.') ? topic.slice('city.'.length) : topic
-}
-
-/** The case id of an event, if it is one; full validation happens later. */
-function caseIdOf(value: string): string | undefined {
-  if (!value.includes('"case"')) {
-    return undefined
-  }
-  try {
-    const id = (JSON.parse(value) as { case?: unknown }).case
-    return typeof id === 'string' ? id : undefined
-  } catch {
-    return undefined
-  }
 }

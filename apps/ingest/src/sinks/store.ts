@@ -16,7 +16,18 @@ export interface CommitResult {
  * counts, the consumer's offsets and the pipeline's version. A crash before commit loses nothing (the
  * offsets did not move); a crash after it never double-counts (the offsets moved with the data).
  */
-export async function commitBatch(db: Db, batch: Batch, options: { consumer: string, tree: RegionTree, timeZone: string }): Promise<CommitResult> {
+export interface CommitOptions {
+  /** Whose offsets these are (a consumer group, or 'replay'). */
+  consumer: string
+  /** The stream whose watermark this batch advances (lateness is measured per stream). */
+  stream: string
+  tree: RegionTree
+  timeZone: string
+  /** Ids are remembered this long (in stream time) after their first copy. @default 3600000 */
+  dedupeWindowMs?: number
+}
+
+export async function commitBatch(db: Db, batch: Batch, options: CommitOptions): Promise<CommitResult> {
   const rolled = rollUp(batch.partials.values(), options.tree, options.timeZone)
   const freshness = freshnessOf(batch, options.tree)
   return db.transaction(async (tx) => {
@@ -27,13 +38,14 @@ export async function commitBatch(db: Db, batch: Batch, options: { consumer: str
     await upsertQuality(tx, batch.quality)
     await upsertOffsets(tx, options.consumer, [...batch.offsets.values()])
     const watermark = Number.isFinite(batch.watermarkMs) ? new Date(batch.watermarkMs).toISOString() : null
-    const { rows } = await tx.query<{ version: number, committed_at: Date }>(
-      `insert into pipeline_state as s (name, version, committed_at, watermark) values ($1, 1, now(), $2)
-       on conflict (name) do update set version = s.version + 1, committed_at = now(), watermark = greatest(s.watermark, excluded.watermark)
-       returning version::float8 as version, committed_at`,
-      ['main', watermark],
+    const { rows } = await tx.query<{ version: number, committed_at: Date, watermark: Date | null }>(
+      `insert into pipeline_state as s (name, version, committed_at, watermark) values ($1, nextval('commit_version'), now(), $2)
+       on conflict (name) do update set version = excluded.version, committed_at = now(), watermark = greatest(s.watermark, excluded.watermark)
+       returning version::float8 as version, committed_at, watermark`,
+      [options.stream, watermark],
     )
     const row = rows[0]!
+    await rememberIds(tx, batch.seenIds, row.watermark, options.dedupeWindowMs ?? 3_600_000)
     await upsertRegionState(tx, row.version, freshness)
     return { version: Number(row.version), committedAt: new Date(row.committed_at).toISOString(), regions: [...freshness.keys()] }
   })
@@ -110,6 +122,26 @@ async function upsertCases(tx: Queryable, cases: CaseState[], tree: RegionTree):
   )
 }
 
+/** Stores this batch's message ids and forgets those older than the window behind the watermark. */
+async function rememberIds(tx: Queryable, ids: Map<string, number>, watermark: Date | null, windowMs: number): Promise<void> {
+  if (ids.size > 0) {
+    await tx.query(
+      `insert into seen_messages (id, first_at) select i, to_timestamp(t / 1000.0) from unnest($1::text[], $2::float8[]) as x(i, t)
+       on conflict (id) do nothing`,
+      [[...ids.keys()], [...ids.values()]],
+    )
+  }
+  if (watermark) {
+    await tx.query('delete from seen_messages where first_at < $1::timestamptz - make_interval(secs => $2::float8 / 1000)', [watermark, windowMs])
+  }
+}
+
+/** Which of these ids were already counted. */
+export async function loadSeenIds(db: Queryable, ids: string[]): Promise<Set<string>> {
+  const { rows } = await db.query<{ id: string }>('select id from seen_messages where id = any($1::text[])', [ids])
+  return new Set(rows.map((r) => r.id))
+}
+
 async function upsertQuality(tx: Queryable, quality: Map<string, number>): Promise<void> {
   if (quality.size === 0) {
     return
@@ -149,9 +181,9 @@ export async function loadOffsets(db: Queryable, consumer: string): Promise<{ to
   return rows.map((r) => ({ topic: r.topic, partition: r.partition, nextOffset: Number(r.next_offset) }))
 }
 
-/** Newest event time the pipeline has stored, or null. */
-export async function loadWatermark(db: Queryable): Promise<number | null> {
-  const { rows } = await db.query<{ watermark: Date | null }>(`select watermark from pipeline_state where name = 'main'`)
+/** Newest event time a stream has committed, or null. */
+export async function loadWatermark(db: Queryable, stream: string): Promise<number | null> {
+  const { rows } = await db.query<{ watermark: Date | null }>('select watermark from pipeline_state where name = $1', [stream])
   const w = rows[0]?.watermark
   return w ? new Date(w).getTime() : null
 }

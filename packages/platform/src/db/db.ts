@@ -8,6 +8,7 @@ export interface Queryable {
 export type DbEngine = 'pglite' | 'postgres' | 'timescaledb'
 
 export interface Db extends Queryable {
+  /** What the database is; migrate() settles it (TimescaleDB when the extension is installed). */
   engine: DbEngine
   /** Runs fn in one transaction: all of it commits, or none of it. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>

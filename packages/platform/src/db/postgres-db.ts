@@ -13,7 +13,9 @@ export interface PostgresOptions {
 /** A PostgreSQL server (with or without TimescaleDB) through a connection pool. */
 export async function openPostgresDb({ url, poolSize = 10 }: PostgresOptions): Promise<Db> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize })
-  const { rows } = await pool.query<{ n: number }>(`select count(*)::int as n from pg_extension where extname = 'timescaledb'`)
+  // A server restart or network blip must not crash the process: the ingest rewinds and retries.
+  pool.on('error', () => undefined)
+  await pool.query('select 1')
   const wrap = (q: pg.Pool | pg.PoolClient): Queryable => ({
     query: async <T>(sql: string, params: readonly unknown[] = []) => {
       const result = await q.query(sql, params as unknown[])
@@ -24,7 +26,7 @@ export async function openPostgresDb({ url, poolSize = 10 }: PostgresOptions): P
     },
   })
   return {
-    engine: rows[0]!.n > 0 ? 'timescaledb' : 'postgres',
+    engine: 'postgres',
     ...wrap(pool),
     async transaction(fn) {
       const client = await pool.connect()
