@@ -8,8 +8,11 @@ export async function loadQuality(db: Queryable, fromDay: string, toDay: string)
      where day between $1::date and $2::date group by source, reason order by source, reason`,
     [fromDay, toDay],
   )
+  const total = (reason: string) => rows.filter((r) => r.reason === reason).reduce((s, r) => s + Number(r.count), 0)
   return {
-    accepted: rows.filter((r) => r.reason === 'accepted').reduce((s, r) => s + Number(r.count), 0),
-    rejected: rows.filter((r) => r.reason !== 'accepted').map((r) => ({ source: r.source, reason: r.reason, count: Number(r.count) })),
+    accepted: total('accepted'),
+    duplicates: total('duplicate'),
+    rejected: rows.filter((r) => r.reason !== 'accepted' && r.reason !== 'duplicate')
+      .map((r) => ({ source: r.source, reason: r.reason, count: Number(r.count) })),
   }
 }

@@ -97,6 +97,8 @@ export type SeriesResponse = Type.Static<typeof SeriesResponse>
 export const QualityRow = Type.Object({ source: Type.String(), reason: Type.String(), count: Type.Integer() })
 export const QualityResponse = Type.Object({
   accepted: Type.Integer(),
+  /** Copies of already counted messages (redelivery, replays), dropped without counting twice. */
+  duplicates: Type.Integer(),
   rejected: Type.Array(QualityRow),
 })
 export type QualityResponse = Type.Static<typeof QualityResponse>
