@@ -57,7 +57,7 @@ describe('buildMapOption', () => {
 
   it('uses a continuous scale up to the largest value for a metric without levels', () => {
     const { visualMap } = build('cases.open', [{ id: 'east', name: '东城区', value: 40 }, { id: 'west', name: '西湖区', value: 7 }])
-    expect(visualMap).toMatchObject({ type: 'continuous', max: 40 })
+    expect(visualMap).toMatchObject({ type: 'continuous', max: 40, text: ['40 件', '0'] })
   })
 
   it('can hide the area labels', () => {

@@ -56,7 +56,8 @@ function visualMapOf(metric: MetricDef, items: readonly MapItem[], scale: number
   const common = {
     seriesIndex: 0,
     left: 8 * scale,
-    bottom: 8 * scale,
+    // Room below for the "无数据" key that RegionMap draws in HTML (ECharts pieces cannot match no value).
+    bottom: 40 * scale,
     itemWidth: 18 * scale,
     itemHeight: 12 * scale,
     itemGap: 8 * scale,
@@ -76,15 +77,16 @@ function visualMapOf(metric: MetricDef, items: readonly MapItem[], scale: number
   }
   const values = items.map((i) => displayValue(metric, i.value)).filter((v): v is number => v !== null)
   const unit = metricUnit(metric)
+  const max = Math.max(1, ...values)
   return {
     ...common,
     type: 'continuous',
     min: 0,
-    max: Math.max(1, ...values),
+    max,
     calculable: false,
     orient: 'vertical',
     itemHeight: 120 * scale,
-    text: [`高${unit ? ` (${unit})` : ''}`, '低'],
+    text: [`${formatMetric(metric, max)} ${unit}`.trim(), '0'],
     inRange: { color: ['#0e4a7a', '#0fb5d6', '#7ff5ff', '#fbbf24'] },
   }
 }
@@ -136,7 +138,15 @@ export function buildMapOption(input: MapOptionInput): CockpitChartOption {
       },
       emphasis: {
         label: { show: true, color: '#ffffff', fontSize: 16 * scale, fontWeight: 'bold' },
-        itemStyle: { areaColor: '#00e5ff', borderColor: '#ffffff', borderWidth: 2 * scale, shadowColor: '#00e5ff', shadowBlur: 16 * scale },
+        // areaColor and color both null keep the level colour on hover and during the tour (ECharts' rule).
+        itemStyle: {
+          areaColor: null as unknown as string,
+          color: null as unknown as string,
+          borderColor: '#ffffff',
+          borderWidth: 2.5 * scale,
+          shadowColor: 'rgba(255, 255, 255, 0.9)',
+          shadowBlur: 18 * scale,
+        },
       },
       data: items.map((item) => ({ name: item.id, value: displayValue(metric, item.value) ?? Number.NaN })),
     }],

@@ -79,5 +79,5 @@ export function useRegionSnapshot(regionId: MaybeRefOrGetter<string | null>, opt
     unsubscribe?.()
   })
 
-  return { snapshot, status, error: live.error, receivedAt }
+  return { snapshot, status, error: live.error, reconnectAttempts: live.attempts, receivedAt }
 }
