@@ -50,11 +50,12 @@ export function applyCaseEvent(state: CaseState | undefined, e: ResolvedCaseEven
       deptMs: e.dept ? e.tsMs : null, deadlineSetMs,
     }
   }
+  // Events that tie on event time are ordered by their content, so arrival order never matters.
   const next = { ...state }
-  if (e.tsMs < next.describedMs) {
+  if (e.tsMs < next.describedMs || (e.tsMs === next.describedMs && descriptionKey(e) < descriptionKey(next))) {
     Object.assign(next, { category: e.category, channel: e.channel, severity: e.severity, title: e.title, describedMs: e.tsMs })
   }
-  if (e.region !== null && (next.regionMs === null || e.tsMs < next.regionMs)) {
+  if (e.region !== null && (next.regionMs === null || e.tsMs < next.regionMs || (e.tsMs === next.regionMs && e.region < next.region!))) {
     next.region = e.region
     next.regionMs = e.tsMs
   }
@@ -63,11 +64,11 @@ export function applyCaseEvent(state: CaseState | undefined, e: ResolvedCaseEven
     next.stage = e.stage
     next.stageMs = e.tsMs
   }
-  if (e.dept && (next.deptMs === null || e.tsMs >= next.deptMs)) {
+  if (e.dept && (next.deptMs === null || e.tsMs > next.deptMs || (e.tsMs === next.deptMs && e.dept > next.dept!))) {
     next.dept = e.dept
     next.deptMs = e.tsMs
   }
-  if (e.deadlineMs !== null && (next.deadlineSetMs === null || e.tsMs >= next.deadlineSetMs)) {
+  if (e.deadlineMs !== null && (next.deadlineSetMs === null || e.tsMs > next.deadlineSetMs || (e.tsMs === next.deadlineSetMs && e.deadlineMs > next.deadlineMs))) {
     next.deadlineMs = e.deadlineMs
     next.deadlineSetMs = e.tsMs
   }
@@ -75,6 +76,10 @@ export function applyCaseEvent(state: CaseState | undefined, e: ResolvedCaseEven
     next.deadlineMs = slaDeadline(next.category, next.reportedMs)
   }
   return next
+}
+
+function descriptionKey(d: Pick<CaseState, 'category' | 'channel' | 'severity' | 'title'>): string {
+  return JSON.stringify([d.category, d.channel, d.severity, d.title])
 }
 
 function slaDeadline(category: string, reportedMs: number): number {

@@ -31,7 +31,11 @@ export function localDayStart(tsMs: number, timeZone: string): number {
   const local = tsMs + offset
   const midnightLocal = local - mod(local, DAY_MS)
   // The offset at midnight may differ from the one now (DST); correct once with the midnight offset.
-  return midnightLocal - zoneOffsetMs(midnightLocal - offset, timeZone)
+  const start = midnightLocal - zoneOffsetMs(midnightLocal - offset, timeZone)
+  // Where clocks fall back over midnight (01:00 → 00:00 on the Azores, in Havana) it comes twice: take the first.
+  const earlierOffset = zoneOffsetMs(start - 6 * HOUR_MS, timeZone)
+  const earlier = midnightLocal - earlierOffset
+  return earlier < start && zoneOffsetMs(earlier, timeZone) === earlierOffset ? earlier : start
 }
 
 function mod(a: number, b: number): number {

@@ -14,7 +14,9 @@ export interface DecodeOptions {
 
 const readingCheck = Compile(Reading)
 const caseCheck = Compile(CaseEvent)
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/
+/** One check per reading variant, so a schema error names the field of the variant the message claims to be. */
+const variantChecks = new Map(Reading.anyOf.map((variant) => [`${variant.properties.source.const}/${variant.properties.kind.const}`, Compile(variant)]))
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/
 
 /** Upper bounds beyond which a value is a broken sensor, not the city. */
 const LIMITS: Record<string, number> = {
@@ -83,15 +85,25 @@ function checkValues(message: Reading): Decoded | undefined {
 
 /** Epoch ms of an RFC 3339 time with an explicit offset, or null. */
 export function parseTime(text: string): number | null {
-  if (!RFC3339.test(text)) {
+  const match = RFC3339.exec(text)
+  if (!match) {
     return null
   }
   const ms = Date.parse(text)
-  return Number.isNaN(ms) ? null : ms
+  // Date.parse rolls 2026-02-30 over into March; a day its month does not have is not a time.
+  return Number.isNaN(ms) || !isCalendarDay(Number(match[1]), Number(match[2]), Number(match[3])) ? null : ms
+}
+
+function isCalendarDay(year: number, month: number, day: number): boolean {
+  const date = new Date(0)
+  date.setUTCFullYear(year, month - 1, day)
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day
 }
 
 function schemaDetail(check: typeof readingCheck | typeof caseCheck, raw: unknown): string {
-  const first = check.Errors(raw)[0] as { instancePath?: string, message?: string } | undefined
+  const { source, kind } = (raw ?? {}) as { source?: unknown, kind?: unknown }
+  const errors = (variantChecks.get(`${source}/${kind}`) ?? check).Errors(raw)
+  const first = errors[0] as { instancePath?: string, message?: string } | undefined
   if (!first) {
     return 'does not match wire contract v1'
   }
