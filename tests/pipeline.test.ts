@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { findMetric, localDayStart, MINUTE_MS } from '@city/metrics'
 import { TOPICS, type RegionSnapshot } from '@city/metrics/wire'
 import { createOracle } from './support/oracle.js'
+import { expectClose as close } from './support/expect-close.js'
 import { city, simulate, startEmbedded, tree } from './support/embedded.js'
 
 // A weekday morning in the demo city: two simulated hours up to 10:30 local time.
@@ -18,20 +19,6 @@ const CHECKED = [
   'env.o3', 'env.co', 'env.aqi', 'env.noise', 'cases.reported', 'cases.closed', 'cases.closed_on_time',
   'cases.on_time_rate', 'cases.open', 'cases.overdue',
 ]
-
-/** Counters are absent (null) in the store where the recount is 0. */
-function close(actual: number | null | undefined, expected: number | null, metric: string) {
-  if (metric.startsWith('cases.') && metric !== 'cases.on_time_rate') {
-    expect(actual ?? 0, metric).toBe(expected ?? 0)
-    return
-  }
-  if (expected === null) {
-    expect(actual, metric).toBeNull()
-    return
-  }
-  expect(actual, metric).toBeTypeOf('number')
-  expect(Math.abs(actual! - expected), `${metric}: ${actual} vs ${expected}`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(expected)))
-}
 
 beforeAll(async () => {
   product = await startEmbedded(() => NOW)
