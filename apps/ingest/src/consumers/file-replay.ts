@@ -43,7 +43,9 @@ const CONSUMER = 'replay'
 export async function replayFile(options: ReplayOptions): Promise<ReplayProgress> {
   const { db, tree, batchRecords = 20_000, timeZone = 'Asia/Shanghai' } = options
   const topic = `${FILE_TOPIC_PREFIX}${resolve(options.path)}`
-  const stored = (await loadOffsets(db, CONSUMER)).find((o) => o.topic === topic)?.nextOffset ?? 0
+  const storedOffset = (await loadOffsets(db, CONSUMER)).find((o) => o.topic === topic)?.nextOffset
+  const stored = storedOffset ?? 0
+  const readFrom = new Map<string, number>(storedOffset === undefined ? [] : [[`${topic}|0`, storedOffset]])
   const pipeline = createPipeline({
     tree, devices: options.devices, timeZone,
     ...(options.now ? { now: options.now } : {}),
@@ -70,10 +72,14 @@ export async function replayFile(options: ReplayOptions): Promise<ReplayProgress
         progress.rejected[reason] = (progress.rejected[reason] ?? 0) + count
       }
     }
+    const next = batch.offsets.get(`${topic}|0`)?.nextOffset
     await commitBatch(db, batch, {
-      consumer: CONSUMER, stream: topic, tree, timeZone,
+      consumer: CONSUMER, stream: topic, tree, timeZone, readFrom,
       ...(options.dedupeWindowMs !== undefined ? { dedupeWindowMs: options.dedupeWindowMs } : {}),
     })
+    if (next !== undefined) {
+      readFrom.set(`${topic}|0`, next)
+    }
     options.onProgress?.(progress)
   }
 

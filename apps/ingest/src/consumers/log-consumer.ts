@@ -38,6 +38,7 @@ export async function startLogConsumer(options: LogConsumerOptions) {
   })
   let pipeline = await newPipeline()
   const positions = new Map<string, number>()
+  /** Stored offsets as last read or committed; absent where nothing is stored yet. */
   let committed = new Map<string, number>()
   let running = true
   let lastFlush = Date.now()
@@ -65,7 +66,7 @@ export async function startLogConsumer(options: LogConsumerOptions) {
     }
     await log.send(batch.deadLetters)
     const result = await commitBatch(db, batch, {
-      consumer, stream: consumer, tree: options.tree, timeZone: options.timeZone ?? 'Asia/Shanghai',
+      consumer, stream: consumer, tree: options.tree, timeZone: options.timeZone ?? 'Asia/Shanghai', readFrom: committed,
       ...(options.dedupeWindowMs !== undefined ? { dedupeWindowMs: options.dedupeWindowMs } : {}),
     })
     commits += 1

@@ -11,11 +11,6 @@ export interface CommitResult {
   regions: string[]
 }
 
-/**
- * Commits a batch in ONE transaction: aggregates at every level and resolution, case states, quality
- * counts, the consumer's offsets and the pipeline's version. A crash before commit loses nothing (the
- * offsets did not move); a crash after it never double-counts (the offsets moved with the data).
- */
 export interface CommitOptions {
   /** Whose offsets these are (a consumer group, or 'replay'). */
   consumer: string
@@ -25,8 +20,22 @@ export interface CommitOptions {
   timeZone: string
   /** Ids are remembered this long (in stream time) after their first copy. @default 3600000 */
   dedupeWindowMs?: number
+  /** `${topic}|${partition}` → the stored next offset this consumer read from; absent = no row yet. */
+  readFrom: ReadonlyMap<string, number>
 }
 
+/** Another consumer moved the offsets since this one read them: its batch must be dropped and re-read. */
+export class OffsetConflictError extends Error {
+  override name = 'OffsetConflictError'
+}
+
+/**
+ * Commits a batch in ONE transaction: aggregates at every level and resolution, case states, quality
+ * counts, the consumer's offsets and the pipeline's version. A crash before commit loses nothing (the
+ * offsets did not move); a crash after it never double-counts (the offsets moved with the data).
+ * Offsets move only from where this consumer read them (compare-and-set): a worker that lost its
+ * partitions in a rebalance, or raced their new owner, has its whole transaction rejected.
+ */
 export async function commitBatch(db: Db, batch: Batch, options: CommitOptions): Promise<CommitResult> {
   const rolled = rollUp(batch.partials.values(), options.tree, options.timeZone)
   const freshness = freshnessOf(batch, options.tree)
@@ -36,7 +45,7 @@ export async function commitBatch(db: Db, batch: Batch, options: CommitOptions):
     }
     await upsertCases(tx, [...batch.cases.values()], options.tree)
     await upsertQuality(tx, batch.quality)
-    await upsertOffsets(tx, options.consumer, [...batch.offsets.values()])
+    await moveOffsets(tx, options.consumer, [...batch.offsets.values()], options.readFrom)
     const watermark = Number.isFinite(batch.watermarkMs) ? new Date(batch.watermarkMs).toISOString() : null
     const { rows } = await tx.query<{ version: number, committed_at: Date, watermark: Date | null }>(
       `insert into pipeline_state as s (name, version, committed_at, watermark) values ($1, nextval('commit_version'), now(), $2)
@@ -155,16 +164,33 @@ async function upsertQuality(tx: Queryable, quality: Map<string, number>): Promi
   )
 }
 
-async function upsertOffsets(tx: Queryable, consumer: string, offsets: { topic: string, partition: number, nextOffset: number }[]): Promise<void> {
-  if (offsets.length === 0) {
-    return
+async function moveOffsets(tx: Queryable, consumer: string, offsets: { topic: string, partition: number, nextOffset: number }[], readFrom: ReadonlyMap<string, number>): Promise<void> {
+  const key = (o: { topic: string, partition: number }) => `${o.topic}|${o.partition}`
+  const fresh = offsets.filter((o) => !readFrom.has(key(o)))
+  const moved = offsets.filter((o) => readFrom.has(key(o)))
+  if (fresh.length > 0) {
+    const { rows } = await tx.query(
+      `insert into stream_offsets (consumer, topic, partition, next_offset)
+       select $1, t, p, o from unnest($2::text[], $3::int[], $4::int8[]) as x(t, p, o)
+       on conflict do nothing returning partition`,
+      [consumer, fresh.map((o) => o.topic), fresh.map((o) => o.partition), fresh.map((o) => o.nextOffset)],
+    )
+    if (rows.length !== fresh.length) {
+      throw new OffsetConflictError(`${consumer}: another consumer stored offsets first for ${fresh.map(key).join(', ')}`)
+    }
   }
-  await tx.query(
-    `insert into stream_offsets (consumer, topic, partition, next_offset)
-     select $1, t, p, o from unnest($2::text[], $3::int[], $4::int8[]) as x(t, p, o)
-     on conflict (consumer, topic, partition) do update set next_offset = excluded.next_offset`,
-    [consumer, offsets.map((o) => o.topic), offsets.map((o) => o.partition), offsets.map((o) => o.nextOffset)],
-  )
+  if (moved.length > 0) {
+    const { rows } = await tx.query(
+      `update stream_offsets s set next_offset = x.o
+       from unnest($2::text[], $3::int[], $4::int8[], $5::int8[]) as x(t, p, o, e)
+       where s.consumer = $1 and s.topic = x.t and s.partition = x.p and s.next_offset = x.e
+       returning s.partition`,
+      [consumer, moved.map((o) => o.topic), moved.map((o) => o.partition), moved.map((o) => o.nextOffset), moved.map((o) => readFrom.get(key(o))!)],
+    )
+    if (rows.length !== moved.length) {
+      throw new OffsetConflictError(`${consumer}: offsets moved under this consumer for ${moved.map(key).join(', ')}`)
+    }
+  }
 }
 
 /** Stored states of these cases (for events of cases this process has not seen). */
