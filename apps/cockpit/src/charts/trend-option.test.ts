@@ -80,6 +80,11 @@ describe('yRange', () => {
     expect([min, max]).toEqual([48, 54])
   })
 
+  it('snaps widened bounds outward to a round step', () => {
+    expect(yRange([63.3, 63.5], 6)).toEqual({ min: 60, max: 68 })
+    expect(yRange([1.81, 1.83], 0.4, 1)).toEqual({ min: 1.6, max: 2.1 })
+  })
+
   it('leaves a wide enough range to ECharts', () => {
     expect(yRange([10, 90], 6, 0)).toEqual({})
   })

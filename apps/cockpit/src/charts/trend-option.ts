@@ -43,9 +43,17 @@ export function completeMinutes(points: readonly TrendPoint[], asOfMs: number): 
   return points.filter(([t]) => t + MINUTE_MS <= asOfMs)
 }
 
+/** 1, 2 or 5 times a power of ten, at least `raw`: axis steps people read at a glance. */
+function niceStep(raw: number): number {
+  const power = 10 ** Math.floor(Math.log10(raw))
+  const step = [1, 2, 5, 10].map((m) => m * power).find((candidate) => candidate >= raw - 1e-12)
+  return step ?? 10 * power
+}
+
 /**
  * Explicit y bounds only where the automatic ones would mislead: a range narrower than `minSpan` is widened
- * around the data (then kept above `floor`); otherwise ECharts picks nice bounds itself.
+ * around the data, kept above `floor` and snapped outward to a round step; otherwise ECharts picks nice
+ * bounds itself.
  */
 export function yRange(values: readonly number[], minSpan = 0, floor = -Infinity): { min?: number, max?: number } {
   if (values.length === 0) {
@@ -62,7 +70,9 @@ export function yRange(values: readonly number[], minSpan = 0, floor = -Infinity
     max += floor - min
     min = floor
   }
-  return { min, max }
+  const step = niceStep(minSpan / 4)
+  const snap = (value: number) => Number(value.toFixed(10))
+  return { min: snap(Math.floor(snap(min / step)) * step), max: snap(Math.ceil(snap(max / step)) * step) }
 }
 
 function formatValue(value: unknown, decimals: number): string {
@@ -118,7 +128,14 @@ export function buildTrendOption(input: TrendOptionInput): CockpitChartOption {
       axisLine: { lineStyle: { color: COLORS.axis } },
       axisTick: { show: false },
       splitLine: { show: false },
-      axisLabel: { ...axisText, formatter: (value: number) => formatHourMinute(value), hideOverlap: true },
+      // The ends are the first and last minute, not round times; their labels would collide with the y axis.
+      axisLabel: {
+        ...axisText,
+        formatter: (value: number) => formatHourMinute(value),
+        hideOverlap: true,
+        showMinLabel: false,
+        showMaxLabel: false,
+      },
     },
     yAxis: {
       type: 'value',
