@@ -80,19 +80,69 @@ export const RegionSnapshot = Type.Object({
 })
 export type RegionSnapshot = Type.Static<typeof RegionSnapshot>
 
-export const SeriesStep = Type.Union([Type.Literal('1m'), Type.Literal('1h')])
+/**
+ * Steps of GET /series: 1m–15m merge minute rollups (UTC-aligned), 1h hourly rollups, 1d–1mo local days
+ * of the city's zone (weeks start on Monday, months on the 1st).
+ */
+export const SeriesStep = Type.Union([
+  Type.Literal('1m'), Type.Literal('5m'), Type.Literal('15m'), Type.Literal('1h'),
+  Type.Literal('1d'), Type.Literal('1w'), Type.Literal('1mo'),
+])
 export type SeriesStep = Type.Static<typeof SeriesStep>
 
-export const SeriesPoint = Type.Object({ t: Type.String(), value: Type.Union([Type.Number(), Type.Null()]) })
+/** What a series is compared with: the preceding range of equal length, the week before, the year before. */
+export const SeriesCompare = Type.Union([Type.Literal('prev'), Type.Literal('week'), Type.Literal('year')])
+export type SeriesCompare = Type.Static<typeof SeriesCompare>
+
+const NullableNumber = Type.Union([Type.Number(), Type.Null()])
+
+/** A bucket's value; `compare` (only when asked for) is the value of the same bucket shifted back. */
+export const SeriesPoint = Type.Object({ t: Type.String(), value: NullableNumber, compare: Type.Optional(NullableNumber) })
+export type SeriesPoint = Type.Static<typeof SeriesPoint>
+
 export const SeriesResponse = Type.Object({
   metric: Type.String(),
   region: RegionId,
   step: SeriesStep,
+  /** The requested from, aligned down to the step. */
   from: Type.String(),
   to: Type.String(),
+  compare: Type.Optional(SeriesCompare),
+  compareFrom: Type.Optional(Type.String()),
+  compareTo: Type.Optional(Type.String()),
   points: Type.Array(SeriesPoint),
 })
 export type SeriesResponse = Type.Static<typeof SeriesResponse>
+
+export const RankingOrder = Type.Union([Type.Literal('desc'), Type.Literal('asc')])
+export type RankingOrder = Type.Static<typeof RankingOrder>
+
+/** One child region ranked by a metric; rank is null when it has no data, rankChange = previousRank − rank. */
+export const RankingItem = Type.Object({
+  region: RegionId,
+  name: Type.String(),
+  value: NullableNumber,
+  rank: Type.Union([Type.Integer(), Type.Null()]),
+  previousValue: NullableNumber,
+  previousRank: Type.Union([Type.Integer(), Type.Null()]),
+  rankChange: Type.Union([Type.Integer(), Type.Null()]),
+})
+export type RankingItem = Type.Static<typeof RankingItem>
+
+/** GET /rankings: a parent's children over [from, to) and the preceding period [previousFrom, previousTo). */
+export const RankingsResponse = Type.Object({
+  metric: Type.String(),
+  parent: RegionId,
+  from: Type.String(),
+  to: Type.String(),
+  previousFrom: Type.String(),
+  previousTo: Type.String(),
+  order: RankingOrder,
+  /** The stored rollup merged: the coarsest whose buckets tile the range exactly. */
+  resolution: Type.Union([Type.Literal('1m'), Type.Literal('1h'), Type.Literal('1d')]),
+  items: Type.Array(RankingItem),
+})
+export type RankingsResponse = Type.Static<typeof RankingsResponse>
 
 export const QualityRow = Type.Object({ source: Type.String(), reason: Type.String(), count: Type.Integer() })
 export const QualityResponse = Type.Object({
