@@ -5,3 +5,4 @@ export { commitBatch, loadCaseStates, loadFirstCaseReport, loadOffsets, loadSeen
 export { rollUp } from './sinks/rollup.js'
 export { startLogConsumer, type LogConsumer, type LogConsumerOptions } from './consumers/log-consumer.js'
 export { replayFile, type ReplayOptions, type ReplayProgress } from './consumers/file-replay.js'
+export { startKafkaConsumer, type KafkaConsumerOptions, type KafkaIngest } from './consumers/kafka-consumer.js'

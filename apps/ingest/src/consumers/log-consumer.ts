@@ -1,7 +1,8 @@
-import { COMMIT_CHANNEL, type CommitNotice, type Db, type MemoryLog, type PubSub } from '@city/platform'
+import type { Db, MemoryLog, PubSub } from '@city/platform'
 import { TOPICS, type SourceTopic } from '@city/metrics/wire'
 import { createPipeline, type PipelineOptions } from '../pipeline/pipeline.js'
-import { commitBatch, loadCaseStates, loadOffsets, loadSeenIds, loadWatermark, type CommitResult } from '../sinks/store.js'
+import { createCommitter } from '../sinks/committer.js'
+import { loadCaseStates, loadOffsets, loadSeenIds, loadWatermark, type CommitResult } from '../sinks/store.js'
 
 export interface LogConsumerOptions extends Omit<PipelineOptions, 'loadCases'> {
   db: Db
@@ -29,7 +30,7 @@ const READ_CHUNK = 5000
  * pipeline, so nothing is lost or counted twice.
  */
 export async function startLogConsumer(options: LogConsumerOptions) {
-  const { db, log, pubsub, consumer = 'city-ingest', flushIntervalMs = 1000, maxBatchRecords = 50_000, keepDeadLetters = 10_000 } = options
+  const { db, log, consumer = 'city-ingest', flushIntervalMs = 1000, maxBatchRecords = 50_000, keepDeadLetters = 10_000 } = options
   const newPipeline = async () => createPipeline({
     ...options,
     watermarkMs: (await loadWatermark(db, consumer)) ?? -Infinity,
@@ -37,6 +38,7 @@ export async function startLogConsumer(options: LogConsumerOptions) {
     loadSeen: (ids) => loadSeenIds(db, ids),
   })
   let pipeline = await newPipeline()
+  const commit = createCommitter({ ...options, deadLetters: log, consumer, timeZone: options.timeZone ?? 'Asia/Shanghai' })
   const positions = new Map<string, number>()
   /** Stored offsets as last read or committed; absent where nothing is stored yet. */
   let committed = new Map<string, number>()
@@ -61,22 +63,15 @@ export async function startLogConsumer(options: LogConsumerOptions) {
   async function flush(): Promise<CommitResult | null> {
     lastFlush = Date.now()
     const batch = pipeline.takeBatch()
-    if (batch.isEmpty) {
+    const result = await commit(batch, committed)
+    if (result === null) {
       return null
     }
-    await log.send(batch.deadLetters)
-    const result = await commitBatch(db, batch, {
-      consumer, stream: consumer, tree: options.tree, timeZone: options.timeZone ?? 'Asia/Shanghai', readFrom: committed,
-      ...(options.dedupeWindowMs !== undefined ? { dedupeWindowMs: options.dedupeWindowMs } : {}),
-    })
     commits += 1
     for (const o of batch.offsets.values()) {
-      committed.set(`${o.topic}|${o.partition}`, o.nextOffset)
       log.trim(o.topic, o.partition, o.nextOffset)
     }
     trimDeadLetters()
-    const notice: CommitNotice = { version: result.version, committedAt: result.committedAt, regions: result.regions }
-    await pubsub.publish(COMMIT_CHANNEL, notice)
     return result
   }
 

@@ -1,0 +1,161 @@
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs'
+import { TOPICS } from '@city/metrics/wire'
+import type { Db, PubSub, StreamProducer, StreamRecord } from '@city/platform'
+import { recordConflict, recordLag } from '../metrics.js'
+import { createPipeline, type Pipeline, type PipelineOptions } from '../pipeline/pipeline.js'
+import { createCommitter } from '../sinks/committer.js'
+import { loadCaseStates, loadOffsets, loadSeenIds, loadWatermark } from '../sinks/store.js'
+
+export interface KafkaConsumerOptions extends Omit<PipelineOptions, 'loadCases' | 'loadSeen' | 'watermarkMs'> {
+  db: Db
+  kafka: Kafka
+  /** Dead letters go here (a Kafka producer). */
+  deadLetters: StreamProducer
+  pubsub: PubSub
+  /** Consumer group; offsets are stored under it. @default 'city-ingest' */
+  groupId?: string
+  /** Prefix of the source topics. @default 'city.' */
+  topicPrefix?: string
+  /** @default 1000 */
+  flushIntervalMs?: number
+  /** Commit early when this many records are pending. @default 50000 */
+  maxBatchRecords?: number
+  dedupeWindowMs?: number
+  onError?: (error: unknown) => void
+}
+
+const key = (topic: string, partition: number) => `${topic}|${partition}`
+
+/**
+ * The production source: a kafkajs consumer group feeding the aggregation core. Offsets live in the
+ * database, committed with the aggregates; on every assignment the worker seeks to them, and a batch
+ * whose offsets another worker moved meanwhile is dropped whole (compare-and-set), so rebalances, kills
+ * and redelivery never count a message twice or lose one. Kafka's own group offsets are committed after
+ * the database, for lag monitoring only.
+ */
+export async function startKafkaConsumer(options: KafkaConsumerOptions) {
+  const { db, kafka, groupId = 'city-ingest', topicPrefix = 'city.', flushIntervalMs = 1000, maxBatchRecords = 50_000 } = options
+  const topics = [TOPICS.traffic, TOPICS.environment, TOPICS.events].map((t) => `${topicPrefix}${t.slice('city.'.length)}`)
+  const consumer: Consumer = kafka.consumer({ groupId, sessionTimeout: 20_000, heartbeatInterval: 2_000, maxBytesPerPartition: 2 * 1024 * 1024 })
+  const commit = createCommitter({ ...options, consumer: groupId, timeZone: options.timeZone ?? 'Asia/Shanghai' })
+  /** Stored offsets of the assigned partitions, as this worker last read or committed them. */
+  let readFrom = new Map<string, number>()
+  /** Next offset to hand to the pipeline, per partition: skips what an earlier fetch already gave. */
+  const positions = new Map<string, number>()
+  let assigned: { topic: string, partition: number }[] = []
+  let pipeline: Pipeline = await newPipeline()
+  let lastFlush = Date.now()
+  let queue: Promise<unknown> = Promise.resolve()
+  let stopping = false
+
+  async function newPipeline(): Promise<Pipeline> {
+    return createPipeline({
+      ...options,
+      watermarkMs: (await loadWatermark(db, groupId)) ?? -Infinity,
+      loadCases: (ids) => loadCaseStates(db, ids),
+      loadSeen: (ids) => loadSeenIds(db, ids),
+    })
+  }
+
+  /** One thing at a time: batches, timed flushes and rebalances all touch the same pipeline. */
+  function serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = queue.then(fn, fn)
+    queue = run.catch(() => undefined)
+    return run
+  }
+
+  /** Drops uncommitted work and starts over from the offsets the database holds. */
+  async function restart(): Promise<void> {
+    pipeline = await newPipeline()
+    const stored = await loadOffsets(db, groupId)
+    readFrom = new Map(stored.filter((o) => assigned.some((a) => a.topic === o.topic && a.partition === o.partition))
+      .map((o) => [key(o.topic, o.partition), o.nextOffset]))
+    positions.clear()
+    for (const { topic, partition } of assigned) {
+      const offset = readFrom.get(key(topic, partition))
+      if (offset !== undefined) {
+        positions.set(key(topic, partition), offset)
+        consumer.seek({ topic, partition, offset: String(offset) })
+      }
+    }
+  }
+
+  async function flush(): Promise<void> {
+    lastFlush = Date.now()
+    const batch = pipeline.takeBatch()
+    try {
+      await commit(batch, readFrom)
+    } catch (error) {
+      if ((error as Error).name === 'OffsetConflictError') {
+        recordConflict()
+      } else {
+        options.onError?.(error)
+      }
+      await restart()
+      return
+    }
+    const committed = [...batch.offsets.values()].map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.nextOffset) }))
+    await consumer.commitOffsets(committed).catch(() => undefined)
+  }
+
+  async function eachBatch({ batch, heartbeat, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
+    await serial(async () => {
+      if (isStale() || stopping) {
+        return
+      }
+      const k = key(batch.topic, batch.partition)
+      const from = positions.get(k) ?? -1
+      const records: StreamRecord[] = batch.messages.filter((m) => Number(m.offset) >= from).map((m) => ({
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: Number(m.offset),
+        key: m.key ? m.key.toString() : null,
+        value: m.value ? m.value.toString('utf8') : '',
+        headers: Object.fromEntries(Object.entries(m.headers ?? {}).map(([h, v]) => [h, String(v)])),
+      }))
+      if (records.length > 0) {
+        await pipeline.handle(records)
+        positions.set(k, records[records.length - 1]!.offset + 1)
+        recordLag(batch.topic, batch.partition, Number(batch.highWatermark) - positions.get(k)!)
+      }
+      if (Date.now() - lastFlush >= flushIntervalMs || pipeline.pending >= maxBatchRecords) {
+        await flush()
+      }
+    })
+    const last = batch.messages[batch.messages.length - 1]
+    if (last) {
+      resolveOffset(last.offset)
+    }
+    await heartbeat()
+  }
+
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    assigned = Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition })))
+    // A new assignment: whatever this worker held for partitions it may have lost is dropped, and every
+    // assigned partition resumes from the database's offsets.
+    void serial(restart).catch((error: unknown) => options.onError?.(error))
+  })
+  consumer.on(consumer.events.CRASH, ({ payload }) => options.onError?.(payload.error))
+
+  await consumer.connect()
+  await consumer.subscribe({ topics, fromBeginning: true })
+  await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch })
+  const timer = setInterval(() => {
+    if (Date.now() - lastFlush >= flushIntervalMs) {
+      void serial(flush).catch((error: unknown) => options.onError?.(error))
+    }
+  }, Math.max(50, Math.floor(flushIntervalMs / 2)))
+
+  return {
+    /** Finishes the current batch, commits what is pending and leaves the group cleanly. */
+    async stop(): Promise<void> {
+      clearInterval(timer)
+      await consumer.stop()
+      await serial(flush)
+      stopping = true
+      await consumer.disconnect()
+    },
+  }
+}
+
+export type KafkaIngest = Awaited<ReturnType<typeof startKafkaConsumer>>
