@@ -96,6 +96,44 @@ describe.each<StoreKind>(['pglite', 'timescaledb', 'postgres'])('the store on %s
     }
   })
 
+  it('ranks a district\'s streets by the recomputed values, with the change against the previous period', async () => {
+    const district = tree.get(street)!.parent!
+    const res = await app.inject(`/api/v1/rankings?metric=traffic.tti&parent=${district}&from=${new Date(END - 3_600_000).toISOString()}&to=${new Date(END).toISOString()}`)
+    expect(res.statusCode).toBe(200)
+    const items = res.json().items as { region: string, value: number | null, rank: number | null, previousValue: number | null }[]
+    expect(items.map((i) => i.region).sort()).toEqual([...tree.get(district)!.children].sort())
+    for (const item of items) {
+      expectClose(item.value, oracle.value('traffic.tti', item.region, END - 3_600_000, END), 'traffic.tti')
+      expectClose(item.previousValue, oracle.value('traffic.tti', item.region, END - 7_200_000, END - 3_600_000), 'traffic.tti')
+    }
+    const ranked = items.filter((i) => i.rank !== null)
+    expect(ranked.map((i) => i.value)).toEqual([...ranked.map((i) => i.value)].sort((a, b) => b! - a!))
+  })
+
+  it.each(['5m', '15m'])('merges minutes into %s buckets in the database, equal to the recomputation', async (step) => {
+    const stepMs = (step === '5m' ? 5 : 15) * MINUTE_MS
+    const res = await app.inject(`/api/v1/series?metric=traffic.tti&region=${tree.root.id}&from=${new Date(FROM).toISOString()}&to=${new Date(END).toISOString()}&step=${step}&compare=prev`)
+    expect(res.statusCode).toBe(200)
+    const points = res.json().points as { t: string, value: number | null, compare: number | null }[]
+    expect(points).toHaveLength((END - FROM) / stepMs)
+    for (const p of points) {
+      const t = Date.parse(p.t)
+      expectClose(p.value, oracle.value('traffic.tti', tree.root.id, t, t + stepMs), 'traffic.tti')
+      expectClose(p.compare, oracle.value('traffic.tti', tree.root.id, t - (END - FROM), t - (END - FROM) + stepMs), 'traffic.tti')
+    }
+  })
+
+  it('serves a daily series on local days and exports it as CSV for Excel', async () => {
+    const day = localDayStart(END, 'Asia/Shanghai')
+    const url = `/api/v1/series?metric=traffic.flow&region=${tree.root.id}&from=${new Date(day).toISOString()}&to=${new Date(day + 86_400_000).toISOString()}&step=1d`
+    const res = await app.inject(url)
+    expectClose(res.json().points[0].value, oracle.value('traffic.flow', tree.root.id, day, END + 1), 'traffic.flow')
+    const csv = await app.inject({ url, headers: { accept: 'text/csv' } })
+    expect(csv.headers['content-type']).toContain('text/csv')
+    expect(csv.rawPayload.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]))
+    expect(csv.body).toContain('车流量')
+  })
+
   it('corrects history with late data and dead-letters data older than the allowed lateness', async () => {
     const hour = END - 3 * 3_600_000
     const before = await flowAt(hour)
