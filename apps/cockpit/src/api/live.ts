@@ -1,4 +1,5 @@
-import { LIVE_NAMESPACE, type LiveClientEvents, type LiveServerEvents, type RegionSnapshot } from '@city/metrics/wire'
+import { LIVE_NAMESPACE } from '@city/metrics/live'
+import type { LiveClientEvents, LiveServerEvents, RegionSnapshot } from '@city/metrics/wire'
 import { io, type Socket } from 'socket.io-client'
 import { readonly, ref } from 'vue'
 

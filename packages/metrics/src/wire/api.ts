@@ -172,4 +172,4 @@ export interface LiveServerEvents {
   update: (snapshot: RegionSnapshot) => void
   failure: (error: { code: string, message: string }) => void
 }
-export const LIVE_NAMESPACE = '/live'
+export { LIVE_NAMESPACE } from './live.js'

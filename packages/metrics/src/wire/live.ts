@@ -1,0 +1,2 @@
+/** The socket.io namespace of live updates (kept free of schema code, so browsers can import it cheaply). */
+export const LIVE_NAMESPACE = '/live'
