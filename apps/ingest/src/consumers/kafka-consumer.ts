@@ -25,6 +25,7 @@ export interface KafkaConsumerOptions extends Omit<PipelineOptions, 'loadCases' 
 }
 
 const key = (topic: string, partition: number) => `${topic}|${partition}`
+const CANONICAL_PREFIX = 'city.'
 
 /**
  * The production source: a kafkajs consumer group feeding the aggregation core. Offsets live in the
@@ -35,7 +36,11 @@ const key = (topic: string, partition: number) => `${topic}|${partition}`
  */
 export async function startKafkaConsumer(options: KafkaConsumerOptions) {
   const { db, kafka, groupId = 'city-ingest', topicPrefix = 'city.', flushIntervalMs = 1000, maxBatchRecords = 50_000 } = options
-  const topics = [TOPICS.traffic, TOPICS.environment, TOPICS.events].map((t) => `${topicPrefix}${t.slice('city.'.length)}`)
+  // The pipeline, the stored offsets and dead letters speak canonical names (city.traffic, …); only the
+  // conversation with Kafka uses the deployment's prefix.
+  const toKafka = (topic: string) => `${topicPrefix}${topic.slice(CANONICAL_PREFIX.length)}`
+  const fromKafka = (topic: string) => `${CANONICAL_PREFIX}${topic.slice(topicPrefix.length)}`
+  const topics = [TOPICS.traffic, TOPICS.environment, TOPICS.events].map(toKafka)
   const consumer: Consumer = kafka.consumer({ groupId, sessionTimeout: 20_000, heartbeatInterval: 2_000, maxBytesPerPartition: 2 * 1024 * 1024 })
   const commit = createCommitter({ ...options, consumer: groupId, timeZone: options.timeZone ?? 'Asia/Shanghai' })
   /** Stored offsets of the assigned partitions, as this worker last read or committed them. */
@@ -75,7 +80,7 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
       const offset = readFrom.get(key(topic, partition))
       if (offset !== undefined) {
         positions.set(key(topic, partition), offset)
-        consumer.seek({ topic, partition, offset: String(offset) })
+        consumer.seek({ topic: toKafka(topic), partition, offset: String(offset) })
       }
     }
   }
@@ -94,7 +99,7 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
       await restart()
       return
     }
-    const committed = [...batch.offsets.values()].map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.nextOffset) }))
+    const committed = [...batch.offsets.values()].map((o) => ({ topic: toKafka(o.topic), partition: o.partition, offset: String(o.nextOffset) }))
     await consumer.commitOffsets(committed).catch(() => undefined)
   }
 
@@ -103,10 +108,11 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
       if (isStale() || stopping) {
         return
       }
-      const k = key(batch.topic, batch.partition)
+      const topic = fromKafka(batch.topic)
+      const k = key(topic, batch.partition)
       const from = positions.get(k) ?? -1
       const records: StreamRecord[] = batch.messages.filter((m) => Number(m.offset) >= from).map((m) => ({
-        topic: batch.topic,
+        topic,
         partition: batch.partition,
         offset: Number(m.offset),
         key: m.key ? m.key.toString() : null,
@@ -116,7 +122,7 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
       if (records.length > 0) {
         await pipeline.handle(records)
         positions.set(k, records[records.length - 1]!.offset + 1)
-        recordLag(batch.topic, batch.partition, Number(batch.highWatermark) - positions.get(k)!)
+        recordLag(topic, batch.partition, Number(batch.highWatermark) - positions.get(k)!)
       }
       if (Date.now() - lastFlush >= flushIntervalMs || pipeline.pending >= maxBatchRecords) {
         await flush()
@@ -130,7 +136,7 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
   }
 
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-    assigned = Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition })))
+    assigned = Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic: fromKafka(topic), partition })))
     // A new assignment: whatever this worker held for partitions it may have lost is dropped, and every
     // assigned partition resumes from the database's offsets.
     void serial(restart).catch((error: unknown) => options.onError?.(error))
