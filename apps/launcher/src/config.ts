@@ -12,8 +12,13 @@ const Env = Type.Object({
   DATA_DIR: Type.String({ default: './data', minLength: 1 }),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   DATABASE_POOL_SIZE: Type.Integer({ default: 10, minimum: 1 }),
-  KAFKA_BROKERS: Type.Optional(Type.String()),
-  REDIS_URL: Type.Optional(Type.String()),
+  KAFKA_BROKERS: Type.Optional(Type.String({ pattern: '^[^,\\s]+(,[^,\\s]+)*$' })),
+  KAFKA_TOPIC_PREFIX: Type.String({ default: 'city.', minLength: 1 }),
+  KAFKA_PARTITIONS: Type.Integer({ default: 6, minimum: 1 }),
+  KAFKA_GROUP: Type.String({ default: 'city-ingest', minLength: 1 }),
+  KAFKA_CLIENT_ID: Type.String({ default: 'city', minLength: 1 }),
+  METRICS_PORT: Type.Integer({ default: 9464, minimum: 0, maximum: 65535 }),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   TIME_ZONE: Type.String({ default: 'Asia/Shanghai' }),
   REGIONS_FILE: Type.Optional(Type.String()),
   DEVICES_FILE: Type.Optional(Type.String()),
@@ -33,6 +38,9 @@ const Env = Type.Object({
   SIM_REPORT_INTERVAL_S: Type.Integer({ default: 30, minimum: 1 }),
   SIM_CASES_PER_HOUR: Type.Number({ default: 120, minimum: 0 }),
   SIM_BAD_SHARE: Type.Number({ default: 0.005, minimum: 0, maximum: 1 }),
+  // Live push: see live.ts.
+  MAX_CLIENTS_PER_NODE: Type.Integer({ default: 5000, minimum: 1 }),
+  LIVE_TICK_MS: Type.Integer({ default: 1000, minimum: 50 }),
   LOG_LEVEL: Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')], { default: 'info' }),
 })
 type Env = Type.Static<typeof Env>
@@ -53,11 +61,12 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     throw new Error(`invalid configuration: ${first.instancePath?.replace('/', '') ?? ''} ${first.message ?? ''}`.trim())
   }
   const { ROLES: roles, ...rest } = value
-  if (rest.KAFKA_BROKERS || rest.REDIS_URL) {
-    throw new Error('KAFKA_BROKERS and REDIS_URL adapters are not in this build yet; unset them to run embedded')
-  }
   const roleSet = new Set(roles.split(',') as Role[])
-  if (!rest.DATABASE_URL && roleSet.size < ROLES.length) {
+  if (!rest.KAFKA_BROKERS && roleSet.has('simulator') !== roleSet.has('ingest')) {
+    throw new Error('without KAFKA_BROKERS the simulator and the ingest share the in-process log: run them in one process')
+  }
+  const simulatorOnly = roleSet.size === 1 && roleSet.has('simulator')
+  if (!rest.DATABASE_URL && roleSet.size < ROLES.length && !simulatorOnly) {
     throw new Error('embedded mode (no DATABASE_URL) runs all roles in one process; unset ROLES or set DATABASE_URL')
   }
   return Object.freeze({ ...rest, roles: roleSet })

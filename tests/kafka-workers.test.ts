@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ChildProcess } from 'node:child_process'
+import { localDayStart } from '@city/metrics'
+import { TOPICS } from '@city/metrics/wire'
+import { createKafka, createKafkaProducer, ensureTopics, type KafkaProducer } from '@city/platform'
+import { startKafkaBroker, type KafkaTestBroker } from './kafka-broker/broker.js'
+import { createOracle } from './support/oracle.js'
+import { city, simulate, tree } from './support/embedded.js'
+import { freePort, startLauncher, stopProcess } from './support/processes.js'
+import { openTestStore, type TestStore } from './support/stores.js'
+
+// The simulator's stream of the last 30 minutes (event times near now, so no clock skew for the workers).
+const END = Date.now() - 60_000
+const messages = simulate(END - 30 * 60_000, END, { seed: 51, badShare: 0.02 })
+const oracle = createOracle(messages, tree, city.devices)
+let broker: KafkaTestBroker
+let store: TestStore
+let producer: KafkaProducer
+const workers: ChildProcess[] = []
+
+async function worker(name: string): Promise<ChildProcess> {
+  const { child } = startLauncher({
+    ROLES: 'ingest', KAFKA_BROKERS: broker.brokers.join(','), DATABASE_URL: store.url!, METRICS_PORT: String(await freePort()),
+    FLUSH_INTERVAL_MS: '300', KAFKA_CLIENT_ID: name,
+  })
+  workers.push(child)
+  return child
+}
+
+async function handled(): Promise<number> {
+  const { rows } = await store.db.query<{ n: number | null }>('select sum(count)::int as n from quality')
+  return rows[0]!.n ?? 0
+}
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const until = Date.now() + timeoutMs
+  while (!(await condition())) {
+    if (Date.now() > until) {
+      throw new Error(`timed out waiting for ${what} (handled ${await handled()} of ${messages.length})`)
+    }
+    await new Promise((r) => setTimeout(r, 250))
+  }
+}
+
+const send = (from: number, to: number) => producer.send(messages.slice(from, to).map((m) => ({ topic: m.topic, key: m.key, value: m.value })))
+
+beforeAll(async () => {
+  broker = await startKafkaBroker({ port: 0 })
+  store = await openTestStore('postgres')
+  const kafka = createKafka({ brokers: broker.brokers, clientId: 'test-producer' })
+  await ensureTopics(kafka, [TOPICS.traffic, TOPICS.environment, TOPICS.events, TOPICS.deadletter], 6)
+  producer = await createKafkaProducer(kafka)
+})
+
+afterAll(async () => {
+  await Promise.all(workers.map((w) => stopProcess(w, 'SIGKILL')))
+  await producer?.close()
+  await store?.drop()
+  await broker?.stop()
+})
+
+describe('ingest workers as processes on Kafka and PostgreSQL', () => {
+  it('survives a worker killed with SIGKILL, its restart, a third joining and dropped connections, counting each message once', async () => {
+    const first = await worker('w1')
+    await worker('w2')
+    const third = Math.floor(messages.length / 3)
+    await send(0, third)
+    await waitFor(async () => (await handled()) > third / 4, 90_000, 'the first messages')
+    await stopProcess(first, 'SIGKILL')
+    await send(third, 2 * third)
+    await worker('w1-restarted')
+    broker.dropConnections()
+    await waitFor(async () => (await handled()) > third, 90_000, 'progress after the kill')
+    await worker('w3')
+    await send(2 * third, messages.length)
+    await waitFor(async () => (await handled()) >= messages.length, 120_000, 'every message')
+    await new Promise((r) => setTimeout(r, 2000))
+
+    expect(await handled()).toBe(messages.length)
+    const dayMs = localDayStart(END, 'Asia/Shanghai')
+    for (const metric of ['traffic.flow', 'cases.reported', 'cases.closed']) {
+      const { rows } = await store.db.query<{ s: number | null }>(
+        `select sum(sum)::float8 as s from agg_1m where region = $1 and metric = $2 and bucket >= to_timestamp($3 / 1000.0)`, [tree.root.id, metric, dayMs])
+      expect(Number(rows[0]!.s ?? 0), metric).toBe(oracle.value(metric, tree.root.id, dayMs, END + 1) ?? 0)
+    }
+    const dead = Array.from({ length: 6 }, (_, p) => broker.records(TOPICS.deadletter, p)).flat()
+    const reasons = new Map(dead.map((d) => [d.value?.toString(), d.headers.find((h) => h.key === 'reason')?.value?.toString()]))
+    for (const m of messages.filter((x) => x.bad)) {
+      expect(reasons.get(m.value), m.value.slice(0, 60)).toBe(m.bad)
+    }
+  })
+})
