@@ -4,6 +4,7 @@ import fastifyStatic from '@fastify/static'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import errors from './plugins/errors.js'
 import context, { type ApiContext } from './plugins/context.js'
+import metrics from './plugins/metrics.js'
 import live, { type LiveOptions } from './plugins/live.js'
 import regions from './routes/regions.js'
 import series from './routes/series.js'
@@ -27,6 +28,7 @@ export async function buildApp(config: AppConfig) {
   app.setSerializerCompiler(() => (data) => JSON.stringify(data))
   await app.register(errors)
   await app.register(context, { context: config.context })
+  await app.register(metrics)
   await app.register(live, config.live ?? {})
   await app.register(health)
   await app.register(regions, { prefix: '/api/v1/regions' })

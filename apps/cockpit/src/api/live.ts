@@ -47,7 +47,8 @@ function ensureSocket(): Socket<LiveServerEvents, LiveClientEvents> {
   const s: Socket<LiveServerEvents, LiveClientEvents> = io(LIVE_NAMESPACE, {
     reconnection: true,
     reconnectionDelay: 1_000,
-    reconnectionDelayMax: 15_000,
+    // Capped so a screen is back within 5 s of its network or API node returning (a new snapshot follows).
+    reconnectionDelayMax: 4_000,
     randomizationFactor: 0.5,
     timeout: 10_000,
   })

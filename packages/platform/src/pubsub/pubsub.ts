@@ -32,3 +32,5 @@ export interface CommitNotice {
   regions: string[]
 }
 export const COMMIT_CHANNEL = 'city:commit'
+
+export { createRedisPubSub, redisRetryStrategy, type RedisPubSubOptions } from './redis-pubsub.js'
