@@ -1,4 +1,4 @@
-import { CompressionTypes, Kafka, logLevel, type Admin, type Producer } from 'kafkajs'
+import { CompressionTypes, Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs'
 import type { ProducedMessage, StreamProducer } from './stream-log.js'
 
 export interface KafkaOptions {
@@ -42,7 +42,8 @@ export interface KafkaProducer extends StreamProducer {
  * (device id or case id) go to the same partition in order.
  */
 export async function createKafkaProducer(kafka: Kafka): Promise<KafkaProducer> {
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false })
+  // The default (murmur2, Java-compatible) partitioner: other Kafka clients place the same keys alike.
+  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner })
   await producer.connect()
   return {
     async send(messages: readonly ProducedMessage[]) {
