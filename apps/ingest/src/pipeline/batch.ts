@@ -1,43 +1,57 @@
-import { emptyPartial, type CaseState, type Partial } from '@city/metrics'
+import type { AggKind, CaseState, Partial } from '@city/metrics'
 import type { ProducedMessage } from '@city/platform'
+import { MessageIds } from './message-ids.js'
+import { PartialTable, type BucketPartial } from './partial-table.js'
 
-export interface BucketPartial {
-  region: string
-  metric: string
-  bucketMs: number
-  partial: Partial
+export type { BucketPartial } from './partial-table.js'
+
+interface OffsetEntry {
+  topic: string
+  partition: number
+  nextOffset: number
 }
 
 /** Everything one flush commits in a single transaction. */
 export class Batch {
   /** Leaf-region minute partials; ancestors are rolled up at flush time. */
-  readonly partials = new Map<string, BucketPartial>()
+  readonly leaves = new PartialTable()
   readonly cases = new Map<string, CaseState>()
   /** `${day}|${source}|${reason}` → count; reason 'accepted' for good messages. */
   readonly quality = new Map<string, number>()
   /** `${topic}|${partition}` → next offset to read. */
-  readonly offsets = new Map<string, { topic: string, partition: number, nextOffset: number }>()
+  readonly offsets = new Map<string, OffsetEntry>()
   readonly deadLetters: ProducedMessage[] = []
   /** Ids of accepted messages → event time, stored for deduplication with the offsets. */
-  readonly seenIds = new Map<string, number>()
-  /** Leaf region → newest event time folded in this batch. */
-  readonly regionEventMs = new Map<string, number>()
+  readonly seenIds = new MessageIds()
+  /** Leaf region → newest event time folded in this batch (a holder updated in place, not a number boxed per message). */
+  private readonly newest = new Map<string, { ms: number }>()
   records = 0
   watermarkMs = -Infinity
+  private lastOffset: OffsetEntry | undefined
 
+  /** A live view of the partial of a leaf region's metric in a minute bucket. */
   partial(region: string, metric: string, bucketMs: number): Partial {
-    const key = `${region}|${metric}|${bucketMs}`
-    let entry = this.partials.get(key)
-    if (!entry) {
-      entry = { region, metric, bucketMs, partial: emptyPartial() }
-      this.partials.set(key, entry)
-    }
-    return entry.partial
+    return this.leaves.columns.view(this.leaves.row(region, metric, bucketMs))
   }
 
-  count(day: string, source: string, reason: string): void {
+  /** `observe` on the partial of a leaf region's metric in a minute bucket. */
+  observe(region: string, metric: string, bucketMs: number, kind: AggKind, value: number): void {
+    this.leaves.columns.observe(this.leaves.row(region, metric, bucketMs), kind, value)
+  }
+
+  /** `retract` on the partial of a leaf region's metric in a minute bucket. */
+  retract(region: string, metric: string, bucketMs: number, value: number): void {
+    this.leaves.columns.retract(this.leaves.row(region, metric, bucketMs), value)
+  }
+
+  /** Every leaf partial of the batch, as objects of their own. */
+  leafPartials(): BucketPartial[] {
+    return this.leaves.toRows()
+  }
+
+  count(day: string, source: string, reason: string, n = 1): void {
     const key = `${day}|${source}|${reason}`
-    this.quality.set(key, (this.quality.get(key) ?? 0) + 1)
+    this.quality.set(key, (this.quality.get(key) ?? 0) + n)
   }
 
   /** Notes an accepted message's event time for the stream watermark and its region's freshness. */
@@ -45,13 +59,34 @@ export class Batch {
     if (tsMs > this.watermarkMs) {
       this.watermarkMs = tsMs
     }
-    if (tsMs > (this.regionEventMs.get(region) ?? -Infinity)) {
-      this.regionEventMs.set(region, tsMs)
+    const newest = this.newest.get(region)
+    if (newest === undefined) {
+      this.newest.set(region, { ms: tsMs })
+    } else if (tsMs > newest.ms) {
+      newest.ms = tsMs
     }
   }
 
+  /** Leaf region → newest event time folded in this batch. */
+  get regionEventMs(): Map<string, number> {
+    return new Map([...this.newest].map(([region, { ms }]) => [region, ms]))
+  }
+
   advance(topic: string, partition: number, offset: number): void {
-    this.offsets.set(`${topic}|${partition}`, { topic, partition, nextOffset: offset + 1 })
+    const last = this.lastOffset
+    if (last !== undefined && last.partition === partition && last.topic === topic) {
+      last.nextOffset = offset + 1
+      return
+    }
+    const key = `${topic}|${partition}`
+    let entry = this.offsets.get(key)
+    if (entry) {
+      entry.nextOffset = offset + 1
+    } else {
+      entry = { topic, partition, nextOffset: offset + 1 }
+      this.offsets.set(key, entry)
+    }
+    this.lastOffset = entry
   }
 
   get isEmpty(): boolean {

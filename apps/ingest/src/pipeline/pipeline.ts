@@ -1,8 +1,5 @@
-import {
-  applyCaseEvent, contributionsOf, minuteStart, observe, observeLatest, retract,
-  type CaseState, type RegionTree,
-} from '@city/metrics'
-import { decodeMessage, parseTime, TOPICS, type CaseEvent, type Decoded, type Reading, type SourceTopic } from '@city/metrics/wire'
+import { applyCaseEvent, contributionsOf, minuteStart, type CaseState, type RegionTree } from '@city/metrics'
+import { decodeMessage, parseTime, TOPICS, type CaseEvent, type DecodeOptions, type Decoded, type Reading, type SourceTopic } from '@city/metrics/wire'
 import type { StreamRecord } from '@city/platform'
 import { Batch } from './batch.js'
 import { createRegionResolver, type RegisteredDevice } from './region-resolver.js'
@@ -26,6 +23,7 @@ export interface PipelineOptions {
 }
 
 const SOURCE_TOPICS = new Set<string>([TOPICS.traffic, TOPICS.environment, TOPICS.events])
+const AIR_METRICS: Record<string, string> = Object.fromEntries(['pm25', 'pm10', 'so2', 'no2', 'o3', 'co'].map((p) => [p, `env.${p}`]))
 /** Records replayed from a file carry topic `file:<path>`; each message's `source` says what it is. */
 export const FILE_TOPIC_PREFIX = 'file:'
 
@@ -45,79 +43,115 @@ export function createPipeline(options: PipelineOptions) {
 
   async function handle(records: readonly StreamRecord[]): Promise<void> {
     const nowMs = now()
-    const decoded = records.map((record) => decodeRecord(record, nowMs))
-    const ids = decoded.flatMap((d) => (d.ok && !batch.seenIds.has(d.message.id) ? [d.message.id] : []))
+    const decodeOptions = { nowMs, maxSkewMs }
+    const decoded = new Array<Decoded>(records.length)
+    const ids: string[] = []
+    for (let i = 0; i < records.length; i++) {
+      const d = decodeRecord(records[i]!, decodeOptions)
+      decoded[i] = d
+      // Ids this batch already holds are asked too: rare, and cheaper than a second lookup for every id.
+      if (d.ok) {
+        ids.push(d.message.id)
+      }
+    }
     const [seen] = await Promise.all([ids.length > 0 ? loadSeen(ids) : new Set<string>(), loadUnknownCases(decoded)])
     const day = dayFormat.format(nowMs)
-    records.forEach((record, i) => handleRecord(record, decoded[i]!, seen, day))
+    // Accepted messages are counted per call, not per message: one quality key per source instead of one each.
+    const accepted = new Map<string, number>()
+    for (let i = 0; i < records.length; i++) {
+      const source = handleRecord(records[i]!, decoded[i]!, seen, day)
+      if (source !== undefined) {
+        accepted.set(source, (accepted.get(source) ?? 0) + 1)
+      }
+    }
+    for (const [source, n] of accepted) {
+      batch.count(day, source, 'accepted', n)
+    }
   }
 
-  function decodeRecord(record: StreamRecord, nowMs: number): Decoded {
+  function decodeRecord(record: StreamRecord, decodeOptions: DecodeOptions): Decoded {
     const fromFile = record.topic.startsWith(FILE_TOPIC_PREFIX)
     if (!fromFile && !SOURCE_TOPICS.has(record.topic)) {
       return { ok: false, reason: 'wrong_topic', detail: `topic ${record.topic} is not a source topic` }
     }
-    return decodeMessage(fromFile ? null : record.topic as SourceTopic, record.value, { nowMs, maxSkewMs })
+    return decodeMessage(fromFile ? null : record.topic as SourceTopic, record.value, decodeOptions)
   }
 
-  function handleRecord(record: StreamRecord, decoded: Decoded, seen: Set<string>, day: string): void {
+  /** Folds one record into the batch; returns the source of an accepted message. */
+  function handleRecord(record: StreamRecord, decoded: Decoded, seen: Set<string>, day: string): string | undefined {
     batch.records += 1
     batch.advance(record.topic, record.partition, record.offset)
     if (!decoded.ok) {
       const source = record.topic.startsWith(FILE_TOPIC_PREFIX) ? 'replay' : sourceOf(record.topic)
-      return reject(record, day, source, decoded.reason, decoded.detail)
+      reject(record, day, source, decoded.reason, decoded.detail)
+      return undefined
     }
-    const source = decoded.message.source
-    if (seen.has(decoded.message.id) || batch.seenIds.has(decoded.message.id)) {
+    const { message, tsMs } = decoded
+    const source = message.source
+    if (seen.has(message.id)) {
       batch.count(day, source, 'duplicate')
-      return
+      return undefined
     }
-    if (decoded.tsMs < watermarkMs - allowedLatenessMs) {
-      return reject(record, day, source, 'too_late', `ts ${decoded.message.ts} is more than ${allowedLatenessMs / 3_600_000} h behind the stream's watermark ${new Date(watermarkMs).toISOString()}`)
+    // Lateness and region are worked out first (neither changes anything) so that accepting a message
+    // and finding it a duplicate of this batch is one lookup; a duplicate still counts as a duplicate
+    // whatever else is wrong with it.
+    const isLate = tsMs < watermarkMs - allowedLatenessMs
+    const where = isLate ? undefined : resolve(message)
+    if (where === undefined || !where.ok) {
+      if (batch.seenIds.has(message.id)) {
+        batch.count(day, source, 'duplicate')
+      } else if (where === undefined) {
+        reject(record, day, source, 'too_late', `ts ${message.ts} is more than ${allowedLatenessMs / 3_600_000} h behind the stream's watermark ${new Date(watermarkMs).toISOString()}`)
+      } else {
+        reject(record, day, source, where.reason, where.detail)
+      }
+      return undefined
     }
-    const where = resolve(decoded.message)
-    if (!where.ok) {
-      return reject(record, day, source, where.reason, where.detail)
+    if (!batch.seenIds.add(message.id, tsMs)) {
+      batch.count(day, source, 'duplicate')
+      return undefined
     }
-    const message = decoded.message
     if (message.kind === 'case') {
-      foldCase(message, decoded.tsMs, where.region)
+      foldCase(message, tsMs, where.region)
     } else {
-      foldReading(message, decoded.tsMs, where.region)
+      foldReading(message, tsMs, where.region)
     }
-    batch.count(day, source, 'accepted')
-    batch.seen(where.region, decoded.tsMs)
-    batch.seenIds.set(message.id, decoded.tsMs)
-    if (decoded.tsMs > watermarkMs) {
-      watermarkMs = decoded.tsMs
+    batch.seen(where.region, tsMs)
+    if (tsMs > watermarkMs) {
+      watermarkMs = tsMs
     }
+    return source
   }
 
   function foldReading(m: Reading, tsMs: number, region: string): void {
-    const bucket = minuteStart(tsMs)
-    const at = (metric: string) => batch.partial(region, metric, bucket)
+    const { leaves } = batch
+    const { columns } = leaves
+    const at = leaves.cell(region, minuteStart(tsMs))
     switch (m.kind) {
       case 'segment': {
         const { flow, speed_kmh: speed, free_flow_kmh: freeFlow } = m.values
-        observe(at('traffic.flow'), 'sum', flow)
-        observe(at('traffic.speed'), 'mean', speed)
-        observe(at('traffic.speed_p15'), 'histogram', speed)
+        columns.observe(leaves.rowIn(at, 'traffic.flow'), 'sum', flow)
+        columns.observe(leaves.rowIn(at, 'traffic.speed'), 'mean', speed)
+        columns.observe(leaves.rowIn(at, 'traffic.speed_p15'), 'histogram', speed)
         // Below 1 km/h a segment is at a standstill; capping keeps the index finite.
-        observe(at('traffic.tti'), 'weighted_mean', freeFlow / Math.max(speed, 1), flow)
+        columns.observe(leaves.rowIn(at, 'traffic.tti'), 'weighted_mean', freeFlow / Math.max(speed, 1), flow)
         return
       }
       case 'parking':
-        observeLatest(at('traffic.parking_occupancy'), m.device, tsMs, m.values.occupied, m.values.capacity)
+        columns.observeLatest(leaves.rowIn(at, 'traffic.parking_occupancy'), m.device, tsMs, m.values.occupied, m.values.capacity)
         return
-      case 'air':
-        for (const [pollutant, value] of Object.entries(m.values)) {
+      case 'air': {
+        const values = m.values as Record<string, number | undefined>
+        for (const pollutant in values) {
+          const value = values[pollutant]
           if (value !== undefined) {
-            observe(at(`env.${pollutant}`), 'mean', value)
+            columns.observe(leaves.rowIn(at, AIR_METRICS[pollutant] ?? `env.${pollutant}`), 'mean', value)
           }
         }
         return
+      }
       case 'noise':
-        observe(at('env.noise'), 'energy_mean', m.values.laeq_db)
+        columns.observe(leaves.rowIn(at, 'env.noise'), 'energy_mean', m.values.laeq_db)
     }
   }
 
@@ -128,10 +162,10 @@ export function createPipeline(options: PipelineOptions) {
       dept: m.dept, tsMs, deadlineMs: m.deadline === undefined ? null : parseTime(m.deadline), region,
     })
     for (const c of before ? contributionsOf(before) : []) {
-      retract(batch.partial(c.region, c.metric, minuteStart(c.tsMs)), 1)
+      batch.retract(c.region, c.metric, minuteStart(c.tsMs), 1)
     }
     for (const c of contributionsOf(after)) {
-      observe(batch.partial(c.region, c.metric, minuteStart(c.tsMs)), 'sum', 1)
+      batch.observe(c.region, c.metric, minuteStart(c.tsMs), 'sum', 1)
     }
     caseStates.set(m.case, after)
     batch.cases.set(m.case, after)

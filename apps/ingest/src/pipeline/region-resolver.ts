@@ -15,21 +15,21 @@ export type Resolution = { ok: true, region: string } | { ok: false, reason: Rej
  */
 export function createRegionResolver(tree: RegionTree, devices: readonly RegisteredDevice[]) {
   const locator = createPointLocator(tree)
-  const deviceRegion = new Map(devices.map((d) => [d.id, d.region]))
+  // Resolutions are made once per region and device, not once per message.
+  const byRegion = new Map<string, Resolution>()
+  for (const region of tree.regions.values()) {
+    byRegion.set(region.id, region.children.length > 0
+      ? { ok: false, reason: 'unknown_region', detail: `region ${region.id} is not a leaf (${region.level})` }
+      : { ok: true, region: region.id })
+  }
+  const byDevice = new Map(devices.filter((d) => d.region).map((d) => [d.id, { ok: true, region: d.region } as Resolution]))
   return (message: WireMessage): Resolution => {
     if (message.region !== undefined) {
-      const region = tree.get(message.region)
-      if (!region) {
-        return { ok: false, reason: 'unknown_region', detail: `region ${message.region} does not exist` }
-      }
-      if (region.children.length > 0) {
-        return { ok: false, reason: 'unknown_region', detail: `region ${message.region} is not a leaf (${region.level})` }
-      }
-      return { ok: true, region: region.id }
+      return byRegion.get(message.region) ?? { ok: false, reason: 'unknown_region', detail: `region ${message.region} does not exist` }
     }
-    const registered = message.kind === 'case' ? undefined : deviceRegion.get(message.device)
+    const registered = message.kind === 'case' ? undefined : byDevice.get(message.device)
     if (registered) {
-      return { ok: true, region: registered }
+      return registered
     }
     if (message.loc) {
       const found = locator.locate(message.loc[0], message.loc[1])

@@ -1,37 +1,64 @@
-import { hourStart, localDayStart, mergeInto, emptyPartial, type RegionTree } from '@city/metrics'
-import type { BucketPartial } from '../pipeline/batch.js'
+import { hourStart, localDayStart, type RegionTree } from '@city/metrics'
+import { PartialTable } from '../pipeline/partial-table.js'
 
 export type Resolution = '1m' | '1h' | '1d'
 
 /**
  * Leaf minute partials → partials for every ancestor and for the hour and local-day buckets, merged per
  * (region, metric, bucket). Because partials merge exactly, each row equals a computation from raw data.
+ * That also lets the work shrink at every step: hours merge from the leaves' minutes, days from their
+ * hours, and each region from its children's rows, deepest level first, rather than every leaf into
+ * every ancestor at every resolution. The given table is read, never changed.
  */
-export function rollUp(leaves: Iterable<BucketPartial>, tree: RegionTree, timeZone: string): Record<Resolution, BucketPartial[]> {
-  const out = { '1m': new Map<string, BucketPartial>(), '1h': new Map<string, BucketPartial>(), '1d': new Map<string, BucketPartial>() }
+export function rollUp(leaves: PartialTable, tree: RegionTree, timeZone: string): Record<Resolution, PartialTable> {
+  const minutes = new PartialTable()
+  for (let j = 0; j < leaves.size; j++) {
+    minutes.merge(leaves.regionOf(j), leaves.metricOf(j), leaves.bucketOf(j), leaves, j)
+  }
+  const hours = new PartialTable()
+  for (let j = 0; j < minutes.size; j++) {
+    hours.merge(minutes.regionOf(j), minutes.metricOf(j), hourStart(minutes.bucketOf(j)), minutes, j)
+  }
+  // A day holds whole hours: the local day of an hour's start (zones off the hour keep that rule).
+  const days = new PartialTable()
   const dayOf = new Map<number, number>()
-  for (const leaf of leaves) {
-    const hour = hourStart(leaf.bucketMs)
+  for (let j = 0; j < hours.size; j++) {
+    const hour = hours.bucketOf(j)
     let day = dayOf.get(hour)
     if (day === undefined) {
       day = localDayStart(hour, timeZone)
       dayOf.set(hour, day)
     }
-    for (const region of tree.get(leaf.region)!.lineage) {
-      add(out['1m'], region, leaf.metric, leaf.bucketMs, leaf)
-      add(out['1h'], region, leaf.metric, hour, leaf)
-      add(out['1d'], region, leaf.metric, day, leaf)
-    }
+    days.merge(hours.regionOf(j), hours.metricOf(j), day, hours, j)
   }
-  return { '1m': [...out['1m'].values()], '1h': [...out['1h'].values()], '1d': [...out['1d'].values()] }
+  for (const table of [minutes, hours, days]) {
+    addAncestors(table, tree)
+  }
+  return { '1m': minutes, '1h': hours, '1d': days }
 }
 
-function add(into: Map<string, BucketPartial>, region: string, metric: string, bucketMs: number, from: BucketPartial): void {
-  const key = `${region}|${metric}|${bucketMs}`
-  let entry = into.get(key)
-  if (!entry) {
-    entry = { region, metric, bucketMs, partial: emptyPartial() }
-    into.set(key, entry)
+/** Merges every row into its parent region's row, deepest level first, so each parent is whole before it moves up. */
+function addAncestors(table: PartialTable, tree: RegionTree): void {
+  let depthOf = new Int32Array(Math.max(64, 2 * table.size))
+  let deepest = 0
+  for (let i = 0; i < table.size; i++) {
+    depthOf[i] = tree.get(table.regionOf(i))!.lineage.length - 1
+    deepest = Math.max(deepest, depthOf[i]!)
   }
-  mergeInto(entry.partial, from.partial)
+  for (let depth = deepest; depth > 0; depth--) {
+    // Parents added on the way sit one level up: this pass skips them, the next takes them.
+    for (let i = 0; i < table.size; i++) {
+      if (depthOf[i] !== depth) {
+        continue
+      }
+      if (table.merge(tree.get(table.regionOf(i))!.parent!, table.metricOf(i), table.bucketOf(i), table, i)) {
+        if (table.size > depthOf.length) {
+          const bigger = new Int32Array(2 * depthOf.length)
+          bigger.set(depthOf)
+          depthOf = bigger
+        }
+        depthOf[table.size - 1] = depth - 1
+      }
+    }
+  }
 }

@@ -1,6 +1,8 @@
 import type { CaseState, RegionTree } from '@city/metrics'
 import type { Db, Queryable } from '@city/platform'
-import type { Batch, BucketPartial } from '../pipeline/batch.js'
+import type { Batch } from '../pipeline/batch.js'
+import type { MessageIds } from '../pipeline/message-ids.js'
+import type { PartialTable } from '../pipeline/partial-table.js'
 import { rollUp, type Resolution } from './rollup.js'
 
 const TABLE: Record<Resolution, string> = { '1m': 'agg_1m', '1h': 'agg_1h', '1d': 'agg_1d' }
@@ -37,7 +39,7 @@ export class OffsetConflictError extends Error {
  * partitions in a rebalance, or raced their new owner, has its whole transaction rejected.
  */
 export async function commitBatch(db: Db, batch: Batch, options: CommitOptions): Promise<CommitResult> {
-  const rolled = rollUp(batch.partials.values(), options.tree, options.timeZone)
+  const rolled = rollUp(batch.leaves, options.tree, options.timeZone)
   const freshness = freshnessOf(batch, options.tree)
   return db.transaction(async (tx) => {
     for (const resolution of ['1m', '1h', '1d'] as const) {
@@ -84,27 +86,72 @@ async function upsertRegionState(tx: Queryable, version: number, freshness: Map<
   )
 }
 
-async function upsertPartials(tx: Queryable, table: string, rows: BucketPartial[]): Promise<void> {
-  if (rows.length === 0) {
+/**
+ * One statement per table and batch. Rows travel column by column as comma-joined numbers (regions and
+ * metrics as indexes into their few distinct names): node-postgres writes arrays as quoted literals
+ * element by element and the server parses them back, which cost more than the insert itself.
+ */
+async function upsertPartials(tx: Queryable, table: string, rows: PartialTable): Promise<void> {
+  const n = rows.size
+  if (n === 0) {
     return
   }
-  const finite = (v: number) => (Number.isFinite(v) ? v : null)
+  const { columns } = rows
+  const regions = new Names()
+  const metrics = new Names()
+  const regionIndex = new Array<number>(n)
+  const metricIndex = new Array<number>(n)
+  const extras = new Array<string | null>(n)
+  for (let i = 0; i < n; i++) {
+    regionIndex[i] = regions.indexOf(rows.regionOf(i))
+    metricIndex[i] = metrics.indexOf(rows.metricOf(i))
+    const hist = columns.histOf(i)
+    const last = columns.lastOf(i)
+    extras[i] = hist || last ? JSON.stringify({ hist, last }) : null
+  }
   await tx.query(
     `insert into ${table} (region, metric, bucket, n, sum, w, min, max, x)
-     select r, m, to_timestamp(b / 1000.0), n, s, w, mn, mx, x::jsonb
-     from unnest($1::text[], $2::text[], $3::float8[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[], $9::text[])
-       as t(r, m, b, n, s, w, mn, mx, x)
+     select ($1::text[])[r], ($2::text[])[m], to_timestamp(b / 1000.0), n, s, w, mn, mx, e.x::jsonb
+     from unnest(${list(3)}::int[], ${list(4)}::int[], ${list(5)}::float8[], ${list(6)}::float8[], ${list(7)}::float8[],
+                 ${list(8)}::float8[], ${list(9)}::float8[], ${list(10)}::float8[]) with ordinality as t(r, m, b, n, s, w, mn, mx, k)
+       join json_array_elements_text($11::json) with ordinality as e(x, k) using (k)
      on conflict (region, metric, bucket) do update set
        n = ${table}.n + excluded.n, sum = ${table}.sum + excluded.sum, w = ${table}.w + excluded.w,
        min = least(${table}.min, excluded.min), max = greatest(${table}.max, excluded.max),
        x = case when excluded.x is null then ${table}.x else merge_partial_x(${table}.x, excluded.x) end`,
     [
-      rows.map((r) => r.region), rows.map((r) => r.metric), rows.map((r) => r.bucketMs),
-      rows.map((r) => r.partial.n), rows.map((r) => r.partial.sum), rows.map((r) => r.partial.w),
-      rows.map((r) => finite(r.partial.min)), rows.map((r) => finite(r.partial.max)),
-      rows.map((r) => (r.partial.hist || r.partial.last ? JSON.stringify({ hist: r.partial.hist, last: r.partial.last }) : null)),
+      regions.names, metrics.names, regionIndex.join(','), metricIndex.join(','), rows.buckets(), joined(columns.n, n),
+      joined(columns.sum, n), joined(columns.w, n), joined(columns.min, n), joined(columns.max, n), JSON.stringify(extras),
     ],
   )
+}
+
+/** A comma-joined list parameter read back as an array; empty items are nulls. */
+const list = (k: number) => `string_to_array($${k}, ',', '')`
+
+/** The first n values, comma-joined; ±Infinity (an empty extreme) as an empty item, i.e. null. */
+function joined(column: Float64Array, n: number): string {
+  const out = new Array<string | number>(n)
+  for (let i = 0; i < n; i++) {
+    const v = column[i]!
+    out[i] = Number.isFinite(v) ? v : ''
+  }
+  return out.join(',')
+}
+
+/** Distinct names, 1-based for SQL arrays. */
+class Names {
+  readonly names: string[] = []
+  private readonly index = new Map<string, number>()
+
+  indexOf(name: string): number {
+    let i = this.index.get(name)
+    if (i === undefined) {
+      i = this.names.push(name)
+      this.index.set(name, i)
+    }
+    return i
+  }
 }
 
 async function upsertCases(tx: Queryable, cases: CaseState[], tree: RegionTree): Promise<void> {
@@ -132,12 +179,15 @@ async function upsertCases(tx: Queryable, cases: CaseState[], tree: RegionTree):
 }
 
 /** Stores this batch's message ids and forgets those older than the window behind the watermark. */
-async function rememberIds(tx: Queryable, ids: Map<string, number>, watermark: Date | null, windowMs: number): Promise<void> {
+async function rememberIds(tx: Queryable, ids: MessageIds, watermark: Date | null, windowMs: number): Promise<void> {
   if (ids.size > 0) {
+    // Ids are any text: they travel as one JSON array, their times as one comma-joined list.
     await tx.query(
-      `insert into seen_messages (id, first_at) select i, to_timestamp(t / 1000.0) from unnest($1::text[], $2::float8[]) as x(i, t)
+      `with t as (select string_to_array($2, ',')::float8[] as ms)
+       insert into seen_messages (id, first_at)
+       select i.id, to_timestamp((select ms from t)[i.k] / 1000.0) from json_array_elements_text($1::json) with ordinality as i(id, k)
        on conflict (id) do nothing`,
-      [[...ids.keys()], [...ids.values()]],
+      [JSON.stringify(ids.keys()), ids.values().join(',')],
     )
   }
   if (watermark) {
@@ -147,7 +197,7 @@ async function rememberIds(tx: Queryable, ids: Map<string, number>, watermark: D
 
 /** Which of these ids were already counted. */
 export async function loadSeenIds(db: Queryable, ids: string[]): Promise<Set<string>> {
-  const { rows } = await db.query<{ id: string }>('select id from seen_messages where id = any($1::text[])', [ids])
+  const { rows } = await db.query<{ id: string }>('select id from seen_messages where id in (select json_array_elements_text($1::json))', [JSON.stringify(ids)])
   return new Set(rows.map((r) => r.id))
 }
 

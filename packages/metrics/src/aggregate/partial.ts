@@ -84,13 +84,13 @@ export function observeLatest(p: Partial, device: string, tsMs: number, a: numbe
   const last = (p.last ??= {})
   const entry: LatestEntry = [tsMs, a, b]
   const current = last[device]
-  if (!current || isNewer(entry, current)) {
+  if (!current || isNewerReport(entry, current)) {
     last[device] = entry
   }
 }
 
-/** Later event time wins; ties break on the values so the merge stays commutative. */
-function isNewer(x: LatestEntry, y: LatestEntry): boolean {
+/** Whether report x replaces y: later event time wins; ties break on the values so the merge stays commutative. */
+export function isNewerReport(x: LatestEntry, y: LatestEntry): boolean {
   if (x[0] !== y[0]) {
     return x[0] > y[0]
   }
@@ -105,21 +105,30 @@ export function mergeInto(into: Partial, from: Partial): Partial {
   into.min = Math.min(into.min, from.min)
   into.max = Math.max(into.max, from.max)
   if (from.hist) {
-    const hist = (into.hist ??= {})
-    for (const [k, c] of Object.entries(from.hist)) {
-      hist[k] = (hist[k] ?? 0) + c
-    }
+    mergeHistogram((into.hist ??= {}), from.hist)
   }
   if (from.last) {
-    const last = (into.last ??= {})
-    for (const [device, entry] of Object.entries(from.last)) {
-      const current = last[device]
-      if (!current || isNewer(entry, current)) {
-        last[device] = [...entry]
-      }
-    }
+    mergeLatest((into.last ??= {}), from.last)
   }
   return into
+}
+
+// for…in rather than Object.entries: merging runs several times per observation at flush, and the
+// entry arrays were a large share of its garbage.
+function mergeHistogram(into: Record<string, number>, from: Record<string, number>): void {
+  for (const k in from) {
+    into[k] = (into[k] ?? 0) + from[k]!
+  }
+}
+
+function mergeLatest(into: Record<string, LatestEntry>, from: Record<string, LatestEntry>): void {
+  for (const device in from) {
+    const entry = from[device]!
+    const current = into[device]
+    if (!current || isNewerReport(entry, current)) {
+      into[device] = [entry[0], entry[1], entry[2]]
+    }
+  }
 }
 
 /** Merges any number of partials into a new one. */
