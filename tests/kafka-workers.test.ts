@@ -17,13 +17,15 @@ let broker: KafkaTestBroker
 let store: TestStore
 let producer: KafkaProducer
 const workers: ChildProcess[] = []
+const outputs: (() => string)[] = []
 
 async function worker(name: string): Promise<ChildProcess> {
-  const { child } = startLauncher({
+  const { child, output } = startLauncher({
     ROLES: 'ingest', KAFKA_BROKERS: broker.brokers.join(','), DATABASE_URL: store.url!, METRICS_PORT: String(await freePort()),
     FLUSH_INTERVAL_MS: '300', KAFKA_CLIENT_ID: name,
   })
   workers.push(child)
+  outputs.push(() => `--- ${name}\n${output().slice(-1500)}`)
   return child
 }
 
@@ -36,7 +38,7 @@ async function waitFor(condition: () => Promise<boolean>, timeoutMs: number, wha
   const until = Date.now() + timeoutMs
   while (!(await condition())) {
     if (Date.now() > until) {
-      throw new Error(`timed out waiting for ${what} (handled ${await handled()} of ${messages.length})`)
+      throw new Error(`timed out waiting for ${what} (handled ${await handled()} of ${messages.length})\n${outputs.map((o) => o()).join('\n')}`)
     }
     await new Promise((r) => setTimeout(r, 250))
   }
@@ -60,20 +62,20 @@ afterAll(async () => {
 })
 
 describe('ingest workers as processes on Kafka and PostgreSQL', () => {
-  it('survives a worker killed with SIGKILL, its restart, a third joining and dropped connections, counting each message once', async () => {
+  it('survives a worker killed with SIGKILL, its restart, a third joining and dropped connections, counting each message once', { timeout: 360_000 }, async () => {
     const first = await worker('w1')
     await worker('w2')
     const third = Math.floor(messages.length / 3)
     await send(0, third)
-    await waitFor(async () => (await handled()) > third / 4, 90_000, 'the first messages')
+    await waitFor(async () => (await handled()) > third / 4, 150_000, 'the first messages')
     await stopProcess(first, 'SIGKILL')
     await send(third, 2 * third)
     await worker('w1-restarted')
     broker.dropConnections()
-    await waitFor(async () => (await handled()) > third, 90_000, 'progress after the kill')
+    await waitFor(async () => (await handled()) > third, 150_000, 'progress after the kill')
     await worker('w3')
     await send(2 * third, messages.length)
-    await waitFor(async () => (await handled()) >= messages.length, 120_000, 'every message')
+    await waitFor(async () => (await handled()) >= messages.length, 180_000, 'every message')
     await new Promise((r) => setTimeout(r, 2000))
 
     expect(await handled()).toBe(messages.length)
