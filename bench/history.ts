@@ -108,7 +108,9 @@ const RUNS = 40
 const from30 = END - 30 * 86_400_000
 const series = await latency(`API series: ${district} TTI, 30 days hourly`, RUNS, async () => {
   const res = await app.inject(`/api/v1/series?metric=traffic.tti&region=${district}&from=${iso(from30)}&to=${iso(END)}&step=1h`)
-  if (res.statusCode !== 200) throw new Error(res.body)
+  if (res.statusCode !== 200) {
+    throw new Error(res.body)
+  }
 })
 const baseSeries = await latency('baseline: raw GROUP BY hour, same series', Math.ceil(RUNS / 4), () => db.query(
   `select date_bin('1 hour', r.ts, timestamptz 'epoch') as b, sum(r.value * r.weight) / nullif(sum(r.weight), 0)
@@ -117,7 +119,9 @@ const baseSeries = await latency('baseline: raw GROUP BY hour, same series', Mat
 const from7 = END - 7 * 86_400_000
 const rankings = await latency(`API rankings: ${district}'s streets by TTI, 7 days`, RUNS, async () => {
   const res = await app.inject(`/api/v1/rankings?metric=traffic.tti&parent=${district}&from=${iso(from7)}&to=${iso(END)}`)
-  if (res.statusCode !== 200) throw new Error(res.body)
+  if (res.statusCode !== 200) {
+    throw new Error(res.body)
+  }
 })
 const baseRankings = await latency('baseline: raw GROUP BY street, 7 days + previous 7', Math.ceil(RUNS / 4), () => db.query(
   `select l.region, sum(r.value * r.weight) filter (where r.ts >= $2) / nullif(sum(r.weight) filter (where r.ts >= $2), 0) as now,
