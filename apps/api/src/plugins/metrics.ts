@@ -42,8 +42,8 @@ function createLiveMetrics(registry: Registry): LiveMetrics {
     readFrom(next) {
       sources = next
     },
-    messages: new Counter({ name: 'city_live_messages_sent_total', help: 'Socket.io messages written to clients (snapshots, updates, failures)', registers }),
-    bytes: new Counter({ name: 'city_live_bytes_sent_total', help: 'Bytes of socket.io messages written to clients', registers }),
+    messages: new Counter({ name: 'city_live_messages_sent_total', help: 'Socket.io packets written to clients (snapshot, update and failure events, namespace handshakes)', registers }),
+    bytes: new Counter({ name: 'city_live_bytes_sent_total', help: 'Bytes of socket.io packets written to clients', registers }),
     dropped: new Counter({ name: 'city_live_updates_dropped_total', help: 'Updates skipped for a client still writing an earlier one (it gets the latest when it drains)', registers }),
     rejected: new Counter({ name: 'city_live_connections_rejected_total', help: 'Connections refused at MAX_CLIENTS_PER_NODE', registers }),
     fanoutSeconds: new Histogram({
