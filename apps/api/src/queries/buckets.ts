@@ -1,7 +1,7 @@
 import { DAY_MS, HOUR_MS, localDayStart, MINUTE_MS, zoneOffsetMs } from '@city/metrics'
 import type { SeriesStep } from '@city/metrics/wire'
 import type { DbEngine, Queryable } from '@city/platform'
-import type { PartialRow, Table } from './partials.js'
+import { toPartialRow, type PartialRow, type StoredPartialRow, type Table } from './partials.js'
 
 /** Every step, finest first. */
 export const STEPS: readonly SeriesStep[] = ['1m', '5m', '15m', '1h', '1d', '1w', '1mo']
@@ -48,18 +48,6 @@ export function bucketSql(engine: DbEngine, step: SeriesStep, bind: Bind, zone: 
   }
 }
 
-interface MergedRow {
-  region: string
-  metric: string
-  t: number
-  n: number
-  sum: number
-  w: number
-  min: number | null
-  max: number | null
-  x: { hist?: Record<string, number>, last?: Record<string, [number, number, number]> } | null
-}
-
 /**
  * Stored partials of some regions and metrics with bucket in [fromMs, toMs), merged in the database per
  * region, metric and group; `groupSql` yields the group key as a number (e.g. a bucket start in epoch ms).
@@ -67,7 +55,7 @@ interface MergedRow {
 export async function mergeGroups(db: Queryable, q: { table: Table, regions: string[], metrics: string[], fromMs: number, toMs: number, groupSql: (bind: Bind) => string }): Promise<PartialRow[]> {
   const params: unknown[] = [q.regions, q.metrics, q.fromMs, q.toMs]
   const bind: Bind = (value) => `$${params.push(value)}`
-  const { rows } = await db.query<MergedRow>(
+  const { rows } = await db.query<StoredPartialRow>(
     `select region, metric, ${q.groupSql(bind)} as t, sum(n)::float8 as n, sum(sum)::float8 as sum, sum(w)::float8 as w,
             min(min) as min, max(max) as max, merge_partial_x_agg(x) as x
      from ${q.table}
@@ -76,16 +64,7 @@ export async function mergeGroups(db: Queryable, q: { table: Table, regions: str
      group by region, metric, 3`,
     params,
   )
-  return rows.map((r) => ({
-    region: r.region,
-    metric: r.metric,
-    t: Number(r.t),
-    partial: {
-      n: r.n, sum: r.sum, w: r.w, min: r.min ?? Infinity, max: r.max ?? -Infinity,
-      ...(r.x?.hist ? { hist: r.x.hist } : {}),
-      ...(r.x?.last ? { last: r.x.last } : {}),
-    },
-  }))
+  return rows.map(toPartialRow)
 }
 
 /** Start of the step's bucket holding ms: UTC minutes and hours; the local midnight, Monday or 1st of month. */

@@ -9,7 +9,8 @@ export interface PartialRow {
   partial: Partial
 }
 
-interface Row {
+/** A partial as the database returns it (min/max null when empty, x holding histogram or latest maps). */
+export interface StoredPartialRow {
   region: string
   metric: string
   t: number
@@ -29,7 +30,7 @@ export type Table = 'agg_1m' | 'agg_1h' | 'agg_1d'
  */
 export async function loadWindows(db: Queryable, regions: string[], windows: [string, number][], endMs: number): Promise<(PartialRow & { windowMin: number })[]> {
   const longest = Math.max(...windows.map(([, w]) => w))
-  const { rows } = await db.query<Row & { win: number }>(
+  const { rows } = await db.query<StoredPartialRow & { win: number }>(
     `select a.region, a.metric, mw.win, 0::float8 as t, sum(a.n)::float8 as n, sum(a.sum)::float8 as sum, sum(a.w)::float8 as w,
             min(a.min) as min, max(a.max) as max, merge_partial_x_agg(a.x) as x
      from agg_1m a join unnest($2::text[], $3::int[]) as mw(metric, win) on a.metric = mw.metric
@@ -44,7 +45,7 @@ export async function loadWindows(db: Queryable, regions: string[], windows: [st
 
 /** Stored partials of some regions and metrics with bucket in [fromMs, toMs). */
 export async function loadPartials(db: Queryable, table: Table, regions: string[], metrics: string[] | null, fromMs: number, toMs: number): Promise<PartialRow[]> {
-  const { rows } = await db.query<Row>(
+  const { rows } = await db.query<StoredPartialRow>(
     `select region, metric, extract(epoch from bucket)::float8 * 1000 as t, n, sum, w, min, max, x
      from ${table}
      where region = any($1::text[]) and ($2::text[] is null or metric = any($2::text[]))
@@ -54,7 +55,7 @@ export async function loadPartials(db: Queryable, table: Table, regions: string[
   return rows.map(toPartialRow)
 }
 
-function toPartialRow(r: Row): PartialRow {
+export function toPartialRow(r: StoredPartialRow): PartialRow {
   return {
     region: r.region,
     metric: r.metric,
