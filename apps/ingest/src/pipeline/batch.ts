@@ -89,6 +89,15 @@ export class Batch {
     this.lastOffset = entry
   }
 
+  /**
+   * After its commit: hands the partials' and ids' arrays to later batches. Offsets, quality counts
+   * and dead letters stay readable; rolling up or committing the batch again throws.
+   */
+  releaseArrays(): void {
+    this.leaves.release()
+    this.seenIds.release()
+  }
+
   get isEmpty(): boolean {
     return this.records === 0 && this.offsets.size === 0
   }

@@ -1,4 +1,5 @@
 import { PartialColumns, type Partial } from '@city/metrics'
+import { doubled, giveBack, takeInts } from './spare-arrays.js'
 
 export interface BucketPartial {
   region: string
@@ -36,17 +37,38 @@ function metricId(metric: string): number {
  */
 export class PartialTable {
   readonly columns = new PartialColumns()
-  private readonly cells: BucketCell[] = []
-  private rowCell = new Int32Array(1024)
-  private rowMetric = new Int32Array(1024)
+  private cells: BucketCell[] = []
+  private rowCell = takeInts(1024)
+  private rowMetric = takeInts(1024)
   /** The next row of the same cell, or -1. */
-  private nextInCell = new Int32Array(1024)
+  private nextInCell = takeInts(1024)
   private readonly index = new Map<number, Map<string, BucketCell>>()
+  private released = false
   private lastBucketMs = Number.NaN
   private lastRegions: Map<string, BucketCell> | undefined
 
   get size(): number {
+    if (this.released) {
+      throw new Error('this table was released (its batch is committed)')
+    }
     return this.columns.size
+  }
+
+  /** Hands the arrays over for reuse; the table refuses any use after. */
+  release(): void {
+    if (this.released) {
+      return
+    }
+    this.released = true
+    this.columns.release()
+    for (const a of [this.rowCell, this.rowMetric, this.nextInCell]) {
+      giveBack(a)
+    }
+    this.rowCell = this.rowMetric = this.nextInCell = new Int32Array(0)
+    this.cells = []
+    this.index.clear()
+    this.lastRegions = undefined
+    this.lastBucketMs = Number.NaN
   }
 
   regionOf(i: number): string {
@@ -72,6 +94,9 @@ export class PartialTable {
     this.lastRegions = regions
     let cell = regions.get(region)
     if (!cell) {
+      if (this.released) {
+        throw new Error('this table was released (its batch is committed)')
+      }
       cell = new BucketCell(region, bucketMs, this.cells.length)
       this.cells.push(cell)
       regions.set(region, cell)
@@ -133,9 +158,9 @@ export class PartialTable {
 
   private register(cell: BucketCell, metric: string, i: number): number {
     if (i >= this.rowCell.length) {
-      this.rowCell = grow(this.rowCell)
-      this.rowMetric = grow(this.rowMetric)
-      this.nextInCell = grow(this.nextInCell)
+      this.rowCell = doubled(this.rowCell)
+      this.rowMetric = doubled(this.rowMetric)
+      this.nextInCell = doubled(this.nextInCell)
     }
     this.rowCell[i] = cell.index
     this.rowMetric[i] = metricId(metric)
@@ -143,10 +168,4 @@ export class PartialTable {
     cell.first = i
     return i
   }
-}
-
-function grow(array: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
-  const bigger = new Int32Array(array.length * 2)
-  bigger.set(array)
-  return bigger
 }

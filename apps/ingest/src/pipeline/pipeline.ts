@@ -1,5 +1,5 @@
 import { applyCaseEvent, contributionsOf, minuteStart, type CaseState, type RegionTree } from '@city/metrics'
-import { decodeMessage, parseTime, TOPICS, type CaseEvent, type DecodeOptions, type Decoded, type Reading, type SourceTopic } from '@city/metrics/wire'
+import { decodeMessage, parseTime, TOPICS, type CaseEvent, type DecodeOptions, type Decoded, type Reading, type SourceTopic, type WireMessage } from '@city/metrics/wire'
 import type { StreamRecord } from '@city/platform'
 import { Batch } from './batch.js'
 import { createRegionResolver, type RegisteredDevice } from './region-resolver.js'
@@ -20,6 +20,8 @@ export interface PipelineOptions {
   loadCases: (ids: string[]) => Promise<CaseState[]>
   /** Which of these message ids the store has already counted (within the dedupe window). */
   loadSeen?: (ids: string[]) => Promise<Set<string>>
+  /** Work-order states kept in memory between batches; older ones are read back from the store when needed. @default 100000 */
+  maxCasesInMemory?: number
 }
 
 const SOURCE_TOPICS = new Set<string>([TOPICS.traffic, TOPICS.environment, TOPICS.events])
@@ -33,10 +35,12 @@ export const FILE_TOPIC_PREFIX = 'file:'
  * hands what has accumulated to the sink, which commits it in one transaction.
  */
 export function createPipeline(options: PipelineOptions) {
-  const { tree, timeZone = 'Asia/Shanghai', maxSkewMs = 300_000, allowedLatenessMs = 86_400_000, now = Date.now, loadCases } = options
+  const { tree, timeZone = 'Asia/Shanghai', maxSkewMs = 300_000, allowedLatenessMs = 86_400_000, now = Date.now, loadCases, maxCasesInMemory = 100_000 } = options
   const loadSeen = options.loadSeen ?? (async () => new Set<string>())
   const resolve = createRegionResolver(tree, options.devices)
-  const caseStates = new Map<string, CaseState>()
+  /** Work orders by id, least recently changed first, with the batch (generation) that last changed them. */
+  const caseStates = new Map<string, { state: CaseState, generation: number }>()
+  let generation = 0
   const dayFormat = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
   let watermarkMs = options.watermarkMs ?? -Infinity
   let batch = new Batch()
@@ -57,15 +61,17 @@ export function createPipeline(options: PipelineOptions) {
     const [seen] = await Promise.all([ids.length > 0 ? loadSeen(ids) : new Set<string>(), loadUnknownCases(decoded)])
     const day = dayFormat.format(nowMs)
     // Accepted messages are counted per call, not per message: one quality key per source instead of one each.
-    const accepted = new Map<string, number>()
+    const accepted: Record<WireMessage['source'], number> = { traffic: 0, environment: 0, events: 0 }
     for (let i = 0; i < records.length; i++) {
       const source = handleRecord(records[i]!, decoded[i]!, seen, day)
       if (source !== undefined) {
-        accepted.set(source, (accepted.get(source) ?? 0) + 1)
+        accepted[source] += 1
       }
     }
-    for (const [source, n] of accepted) {
-      batch.count(day, source, 'accepted', n)
+    for (const [source, n] of Object.entries(accepted)) {
+      if (n > 0) {
+        batch.count(day, source, 'accepted', n)
+      }
     }
   }
 
@@ -78,7 +84,7 @@ export function createPipeline(options: PipelineOptions) {
   }
 
   /** Folds one record into the batch; returns the source of an accepted message. */
-  function handleRecord(record: StreamRecord, decoded: Decoded, seen: Set<string>, day: string): string | undefined {
+  function handleRecord(record: StreamRecord, decoded: Decoded, seen: Set<string>, day: string): WireMessage['source'] | undefined {
     batch.records += 1
     batch.advance(record.topic, record.partition, record.offset)
     if (!decoded.ok) {
@@ -88,7 +94,7 @@ export function createPipeline(options: PipelineOptions) {
     }
     const { message, tsMs } = decoded
     const source = message.source
-    if (seen.has(message.id)) {
+    if (seen.size > 0 && seen.has(message.id)) {
       batch.count(day, source, 'duplicate')
       return undefined
     }
@@ -156,7 +162,7 @@ export function createPipeline(options: PipelineOptions) {
   }
 
   function foldCase(m: CaseEvent, tsMs: number, region: string): void {
-    const before = caseStates.get(m.case)
+    const before = caseStates.get(m.case)?.state
     const after = applyCaseEvent(before, {
       case: m.case, stage: m.stage, category: m.category, channel: m.channel, severity: m.severity, title: m.title,
       dept: m.dept, tsMs, deadlineMs: m.deadline === undefined ? null : parseTime(m.deadline), region,
@@ -167,7 +173,9 @@ export function createPipeline(options: PipelineOptions) {
     for (const c of contributionsOf(after)) {
       batch.observe(c.region, c.metric, minuteStart(c.tsMs), 'sum', 1)
     }
-    caseStates.set(m.case, after)
+    // Re-inserted, so the map's order is least recently changed first (see forgetOldCases).
+    caseStates.delete(m.case)
+    caseStates.set(m.case, { state: after, generation })
     batch.cases.set(m.case, after)
   }
 
@@ -193,7 +201,22 @@ export function createPipeline(options: PipelineOptions) {
       return
     }
     for (const state of await loadCases([...unknown])) {
-      caseStates.set(state.id, state)
+      caseStates.set(state.id, { state, generation })
+    }
+  }
+
+  /**
+   * Every work order ever seen would stay in memory for good (thousands a day). Between batches, the
+   * least recently changed beyond maxCasesInMemory are dropped, if their last change is two batches
+   * old: consumers commit a taken batch before they take the next (and start a new pipeline when a
+   * commit fails), so that change is in the store, where an event for the case finds it again.
+   */
+  function forgetOldCases(): void {
+    for (const [id, { generation: changedIn }] of caseStates) {
+      if (caseStates.size <= maxCasesInMemory || changedIn >= generation - 1) {
+        return
+      }
+      caseStates.delete(id)
     }
   }
 
@@ -203,6 +226,8 @@ export function createPipeline(options: PipelineOptions) {
     takeBatch(): Batch {
       const taken = batch
       batch = new Batch()
+      generation += 1
+      forgetOldCases()
       return taken
     },
     get pending(): number {

@@ -41,6 +41,16 @@ export class OffsetConflictError extends Error {
 export async function commitBatch(db: Db, batch: Batch, options: CommitOptions): Promise<CommitResult> {
   const rolled = rollUp(batch.leaves, options.tree, options.timeZone)
   const freshness = freshnessOf(batch, options.tree)
+  try {
+    return await commitRolled(db, batch, rolled, freshness, options)
+  } finally {
+    for (const table of Object.values(rolled)) {
+      table.release()
+    }
+  }
+}
+
+async function commitRolled(db: Db, batch: Batch, rolled: Record<Resolution, PartialTable>, freshness: Map<string, number>, options: CommitOptions): Promise<CommitResult> {
   return db.transaction(async (tx) => {
     for (const resolution of ['1m', '1h', '1d'] as const) {
       await upsertPartials(tx, TABLE[resolution], rolled[resolution])
@@ -89,7 +99,9 @@ async function upsertRegionState(tx: Queryable, version: number, freshness: Map<
 /**
  * One statement per table and batch. Rows travel column by column as comma-joined numbers (regions and
  * metrics as indexes into their few distinct names): node-postgres writes arrays as quoted literals
- * element by element and the server parses them back, which cost more than the insert itself.
+ * element by element and the server parses them back, which cost more than the insert itself. They go
+ * in in key order: the primary key's index fills a third faster, and concurrent workers lock rows they
+ * share (ancestors) in the same order, so they wait for each other instead of deadlocking.
  */
 async function upsertPartials(tx: Queryable, table: string, rows: PartialTable): Promise<void> {
   const n = rows.size
@@ -115,6 +127,7 @@ async function upsertPartials(tx: Queryable, table: string, rows: PartialTable):
      from unnest(${list(3)}::int[], ${list(4)}::int[], ${list(5)}::float8[], ${list(6)}::float8[], ${list(7)}::float8[],
                  ${list(8)}::float8[], ${list(9)}::float8[], ${list(10)}::float8[]) with ordinality as t(r, m, b, n, s, w, mn, mx, k)
        join json_array_elements_text($11::json) with ordinality as e(x, k) using (k)
+     order by 1, 2, 3
      on conflict (region, metric, bucket) do update set
        n = ${table}.n + excluded.n, sum = ${table}.sum + excluded.sum, w = ${table}.w + excluded.w,
        min = least(${table}.min, excluded.min), max = greatest(${table}.max, excluded.max),
@@ -186,6 +199,7 @@ async function rememberIds(tx: Queryable, ids: MessageIds, watermark: Date | nul
       `with t as (select string_to_array($2, ',')::float8[] as ms)
        insert into seen_messages (id, first_at)
        select i.id, to_timestamp((select ms from t)[i.k] / 1000.0) from json_array_elements_text($1::json) with ordinality as i(id, k)
+       order by 1
        on conflict (id) do nothing`,
       [JSON.stringify(ids.keys()), ids.values().join(',')],
     )
@@ -197,7 +211,7 @@ async function rememberIds(tx: Queryable, ids: MessageIds, watermark: Date | nul
 
 /** Which of these ids were already counted. */
 export async function loadSeenIds(db: Queryable, ids: string[]): Promise<Set<string>> {
-  const { rows } = await db.query<{ id: string }>('select id from seen_messages where id in (select json_array_elements_text($1::json))', [JSON.stringify(ids)])
+  const { rows } = await db.query<{ id: string }>('select id from seen_messages where id = any(array(select json_array_elements_text($1::json)))', [JSON.stringify(ids)])
   return new Set(rows.map((r) => r.id))
 }
 

@@ -14,6 +14,27 @@ interface Extra {
 }
 
 const INITIAL_ROWS = 1024
+/** Arrays kept per length for reuse. */
+const MAX_SPARE = 12
+const spareDoubles = new Map<number, Float64Array<ArrayBuffer>[]>()
+const spareInts = new Map<number, Int32Array<ArrayBuffer>[]>()
+
+// Released tables hand their arrays to the next ones: a batch's arrays are tens of megabytes, and fresh
+// memory costs a page fault per 4 kB (several µs each on a VM), more than filling it.
+function take<T extends Float64Array<ArrayBuffer> | Int32Array<ArrayBuffer>>(spare: Map<number, T[]>, length: number, make: (n: number) => T): T {
+  return spare.get(length)?.pop() ?? make(length)
+}
+
+function give<T extends Float64Array<ArrayBuffer> | Int32Array<ArrayBuffer>>(spare: Map<number, T[]>, array: T): void {
+  const list = spare.get(array.length) ?? []
+  if (list.length < MAX_SPARE) {
+    list.push(array)
+    spare.set(array.length, list)
+  }
+}
+
+const doubles = (n: number) => take(spareDoubles, n, (k) => new Float64Array(k))
+const ints = (n: number) => take(spareInts, n, (k) => new Int32Array(k))
 
 /**
  * Many partials in columns: counts, sums, weights and extremes in typed arrays; the few histograms and
@@ -25,14 +46,15 @@ const INITIAL_ROWS = 1024
 export class PartialColumns {
   /** Rows in use. */
   size = 0
-  n = new Float64Array(INITIAL_ROWS)
-  sum = new Float64Array(INITIAL_ROWS)
-  w = new Float64Array(INITIAL_ROWS)
-  min = new Float64Array(INITIAL_ROWS)
-  max = new Float64Array(INITIAL_ROWS)
+  n = doubles(INITIAL_ROWS)
+  sum = doubles(INITIAL_ROWS)
+  w = doubles(INITIAL_ROWS)
+  min = doubles(INITIAL_ROWS)
+  max = doubles(INITIAL_ROWS)
   /** Row → 1 + its index in extras, or 0. */
-  private extraOf = new Int32Array(INITIAL_ROWS)
-  private readonly extras: Extra[] = []
+  private extraOf = ints(INITIAL_ROWS)
+  private extras: Extra[] = []
+  private released = false
 
   /** Appends an empty partial and returns its row. */
   add(): number {
@@ -40,10 +62,34 @@ export class PartialColumns {
     if (i === this.n.length) {
       this.grow()
     }
+    // Arrays may come from a released table: every field is set.
+    this.n[i] = 0
+    this.sum[i] = 0
+    this.w[i] = 0
     this.min[i] = Infinity
     this.max[i] = -Infinity
+    this.extraOf[i] = 0
     this.size = i + 1
     return i
+  }
+
+  /**
+   * Hands the arrays over for reuse by later tables; the table is empty and refuses new rows after.
+   * Partial objects made from it (`partial()`) stay valid.
+   */
+  release(): void {
+    if (this.released) {
+      return
+    }
+    this.released = true
+    for (const a of [this.n, this.sum, this.w, this.min, this.max]) {
+      give(spareDoubles, a)
+    }
+    give(spareInts, this.extraOf)
+    this.size = 0
+    this.n = this.sum = this.w = this.min = this.max = new Float64Array(0)
+    this.extraOf = new Int32Array(0)
+    this.extras = []
   }
 
   /** The histogram of row i, if it has one. */
@@ -220,18 +266,21 @@ export class PartialColumns {
   }
 
   private grow(): void {
+    if (this.released) {
+      throw new Error('this table was released')
+    }
     const rows = this.n.length * 2
-    const bigger = <T extends Float64Array | Int32Array>(a: T, make: (n: number) => T): T => {
+    const bigger = <T extends Float64Array<ArrayBuffer> | Int32Array<ArrayBuffer>>(a: T, make: (n: number) => T, spare: Map<number, T[]>): T => {
       const b = make(rows)
       b.set(a)
+      give(spare, a)
       return b
     }
-    const doubles = (n: number) => new Float64Array(n)
-    this.n = bigger(this.n, doubles)
-    this.sum = bigger(this.sum, doubles)
-    this.w = bigger(this.w, doubles)
-    this.min = bigger(this.min, doubles)
-    this.max = bigger(this.max, doubles)
-    this.extraOf = bigger(this.extraOf, (n) => new Int32Array(n))
+    this.n = bigger(this.n, doubles, spareDoubles)
+    this.sum = bigger(this.sum, doubles, spareDoubles)
+    this.w = bigger(this.w, doubles, spareDoubles)
+    this.min = bigger(this.min, doubles, spareDoubles)
+    this.max = bigger(this.max, doubles, spareDoubles)
+    this.extraOf = bigger(this.extraOf, ints, spareInts)
   }
 }

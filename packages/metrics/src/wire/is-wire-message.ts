@@ -14,8 +14,8 @@ export function isWireMessage(raw: unknown): raw is WireMessage {
   if (m.source === 'events') {
     return m.kind === 'case' && isBase(m) && isCaseEvent(m)
   }
-  const values = typeof m.source === 'string' && typeof m.kind === 'string' ? VALUES.get(m.source)?.get(m.kind) : undefined
-  return values !== undefined && isBase(m) && isText(m.device, DEVICE) && isValues(m.values, values)
+  const variant = typeof m.kind === 'string' ? VARIANTS.get(m.kind) : undefined
+  return variant !== undefined && variant.source === m.source && isBase(m) && isText(m.device, DEVICE) && isValues(m.values, variant)
 }
 
 interface Text {
@@ -23,6 +23,7 @@ interface Text {
   max: number
 }
 interface ValueFields {
+  source: string
   fields: ReadonlySet<string>
   required: readonly string[]
 }
@@ -57,12 +58,14 @@ const TITLE = text(base.title)
 const STAGES = new Set(CaseStage.anyOf.map((s) => s.const as string))
 const CHANNELS = new Set(CaseChannel.anyOf.map((c) => c.const as string))
 const SEVERITY = range(base.severity)
-/** source → kind → the fields its `values` may and must hold. */
-const VALUES = new Map<string, Map<string, ValueFields>>()
+/** kind → its source and the fields its `values` may and must hold (a kind names one reading variant). */
+const VARIANTS = new Map<string, ValueFields>()
 for (const variant of Reading.anyOf) {
   const { source, kind, values } = variant.properties
-  const fields: ValueFields = { fields: new Set(Object.keys(values.properties)), required: values.required ?? [] }
-  VALUES.set(source.const, (VALUES.get(source.const) ?? new Map<string, ValueFields>()).set(kind.const, fields))
+  if (VARIANTS.has(kind.const)) {
+    throw new Error(`reading kind ${kind.const} is not unique`)
+  }
+  VARIANTS.set(kind.const, { source: source.const, fields: new Set(Object.keys(values.properties)), required: values.required ?? [] })
 }
 
 function isObject(v: unknown): boolean {
