@@ -51,6 +51,9 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
   let pipeline: Pipeline = await newPipeline()
   let lastFlush = Date.now()
   let queue: Promise<unknown> = Promise.resolve()
+  /** The commit running in the background, if any: true when it succeeded. */
+  let inFlight: Promise<boolean> | undefined
+  let committing = false
   let stopping = false
 
   async function newPipeline(): Promise<Pipeline> {
@@ -71,6 +74,8 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
 
   /** Drops uncommitted work and starts over from the offsets the database holds. */
   async function restart(): Promise<void> {
+    await inFlight
+    inFlight = undefined
     pipeline = await newPipeline()
     const stored = await loadOffsets(db, groupId)
     readFrom = new Map(stored.filter((o) => assigned.some((a) => a.topic === o.topic && a.partition === o.partition))
@@ -85,22 +90,50 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
     }
   }
 
+  /**
+   * Takes the pending batch and commits it in the background, so the next records are decoded and
+   * folded while the database writes (the pipeline counts the ids of a batch in flight as seen). One
+   * commit at a time: a flush first waits for the one before, and when that failed, everything after
+   * it is dropped and re-read from the stored offsets.
+   */
   async function flush(): Promise<void> {
+    if (!(await settled())) {
+      await restart()
+      return
+    }
     lastFlush = Date.now()
     const batch = pipeline.takeBatch()
-    try {
-      await commit(batch, readFrom)
-    } catch (error) {
+    committing = true
+    inFlight = commit(batch, readFrom).finally(() => {
+      committing = false
+    }).then(async () => {
+      const committed = [...batch.offsets.values()].map((o) => ({ topic: toKafka(o.topic), partition: o.partition, offset: String(o.nextOffset) }))
+      await consumer.commitOffsets(committed).catch(() => undefined)
+      return true
+    }, (error: unknown) => {
       if ((error as Error).name === 'OffsetConflictError') {
         recordConflict()
       } else {
         options.onError?.(error)
       }
-      await restart()
-      return
-    }
-    const committed = [...batch.offsets.values()].map((o) => ({ topic: toKafka(o.topic), partition: o.partition, offset: String(o.nextOffset) }))
-    await consumer.commitOffsets(committed).catch(() => undefined)
+      return false
+    })
+  }
+
+  /**
+   * A batch is committed once a flush interval has passed, but not while the one before is still
+   * committing (unless it is full): under a backlog, batches grow to what the database takes in the
+   * time of one commit instead of queueing small commits behind each other.
+   */
+  function isFlushDue(): boolean {
+    return pipeline.pending >= maxBatchRecords || (Date.now() - lastFlush >= flushIntervalMs && !committing)
+  }
+
+  /** Waits for the commit in flight; false when it failed. */
+  async function settled(): Promise<boolean> {
+    const ok = await (inFlight ?? true)
+    inFlight = undefined
+    return ok
   }
 
   async function eachBatch({ batch, heartbeat, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
@@ -124,7 +157,7 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
         positions.set(k, records[records.length - 1]!.offset + 1)
         recordLag(topic, batch.partition, Number(batch.highWatermark) - positions.get(k)!)
       }
-      if (Date.now() - lastFlush >= flushIntervalMs || pipeline.pending >= maxBatchRecords) {
+      if (isFlushDue()) {
         await flush()
       }
     })
@@ -147,7 +180,7 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
   await consumer.subscribe({ topics, fromBeginning: true })
   await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch })
   const timer = setInterval(() => {
-    if (Date.now() - lastFlush >= flushIntervalMs) {
+    if (isFlushDue()) {
       void serial(flush).catch((error: unknown) => options.onError?.(error))
     }
   }, Math.max(50, Math.floor(flushIntervalMs / 2)))
@@ -157,7 +190,10 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
     async stop(): Promise<void> {
       clearInterval(timer)
       await consumer.stop()
-      await serial(flush)
+      await serial(async () => {
+        await flush()
+        await settled()
+      })
       stopping = true
       await consumer.disconnect()
     },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { CaseState } from '@city/metrics'
 import type { StreamRecord } from '@city/platform'
-import { makeCase, tinyCity, tinyDevices } from '../__fixtures__/tiny-city.js'
+import { makeCase, makeSegment, tinyCity, tinyDevices } from '../__fixtures__/tiny-city.js'
 import { createPipeline } from './pipeline.js'
 
 const T0 = Date.parse('2026-03-01T08:00:00Z')
@@ -34,5 +34,20 @@ describe('createPipeline', () => {
     const batch = pipeline.takeBatch()
     expect(batch.cases.get('a')).toMatchObject({ stage: 'dispatched', reportedMs: T0 })
     expect(batch.cases.get('c')).toMatchObject({ stage: 'dispatched', reportedMs: T0 + 2000 })
+  })
+
+  it('counts a copy of a message in the batch still committing as a duplicate, though the store does not know it yet', async () => {
+    // The store answers as it does while the batch before is in flight: nothing seen.
+    const pipeline = createPipeline({ tree: tinyCity(), devices: tinyDevices, now, loadCases: async () => [], loadSeen: async () => new Set() })
+    const segment = makeSegment(T0, { id: 'seg-1@1' })
+    await pipeline.handle([{ topic: 'city.traffic', partition: 0, offset: 0, key: 'seg-1', value: segment }])
+    const first = pipeline.takeBatch()
+    await pipeline.handle([{ topic: 'city.traffic', partition: 0, offset: 1, key: 'seg-1', value: segment }])
+    const second = pipeline.takeBatch()
+    expect([...first.quality.values()]).toEqual([1])
+    expect([...second.quality]).toEqual([[expect.stringContaining('|traffic|duplicate'), 1]])
+    expect(second.seenIds.size).toBe(0)
+    // Once the next batch is taken, the first is committed by contract: its arrays went back for reuse.
+    expect(() => first.seenIds.has('seg-1@1')).toThrow(/released/)
   })
 })

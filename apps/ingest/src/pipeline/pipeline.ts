@@ -44,6 +44,12 @@ export function createPipeline(options: PipelineOptions) {
   const dayFormat = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
   let watermarkMs = options.watermarkMs ?? -Infinity
   let batch = new Batch()
+  /**
+   * The batch taken last. Its commit may still be running while the next records are handled (consumers
+   * commit in the background), so its ids count as seen; the store knows them once it has committed,
+   * which every consumer waits for before it takes the next batch. Its arrays are released then.
+   */
+  let taken: Batch | undefined
 
   async function handle(records: readonly StreamRecord[]): Promise<void> {
     const nowMs = now()
@@ -94,7 +100,7 @@ export function createPipeline(options: PipelineOptions) {
     }
     const { message, tsMs } = decoded
     const source = message.source
-    if (seen.size > 0 && seen.has(message.id)) {
+    if ((seen.size > 0 && seen.has(message.id)) || taken?.seenIds.has(message.id)) {
       batch.count(day, source, 'duplicate')
       return undefined
     }
@@ -222,9 +228,13 @@ export function createPipeline(options: PipelineOptions) {
 
   return {
     handle,
-    /** Hands over the accumulated batch and starts a new one. */
+    /**
+     * Hands over the accumulated batch and starts a new one. The consumer must have committed the
+     * batch taken before (or dropped this pipeline): its arrays go to the new batches.
+     */
     takeBatch(): Batch {
-      const taken = batch
+      taken?.releaseArrays()
+      taken = batch
       batch = new Batch()
       generation += 1
       forgetOldCases()

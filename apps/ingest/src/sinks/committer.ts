@@ -32,7 +32,6 @@ export function createCommitter(options: CommitterOptions) {
       consumer, stream: consumer, tree, timeZone, readFrom,
       ...(options.dedupeWindowMs !== undefined ? { dedupeWindowMs: options.dedupeWindowMs } : {}),
     })
-    batch.releaseArrays()
     for (const o of batch.offsets.values()) {
       readFrom.set(`${o.topic}|${o.partition}`, o.nextOffset)
     }

@@ -1,0 +1,299 @@
+/**
+ * Ingest benchmark (issue 5), on the demo city's simulated stream, pre-encoded, all figures from one run:
+ *   (a) the aggregation core alone on one core: pipeline.handle + takeBatch + rollUp, no I/O;
+ *   (b) one worker end to end: test broker → kafkajs → startKafkaConsumer → PostgreSQL, until every
+ *       message is committed; beside it (b′) the same pipeline and commits fed directly, without Kafka;
+ *   (c) the machine's bound: a plain JSON.parse loop over the same messages.
+ * `--soak <minutes>` instead runs the embedded pipeline (in-process log, PGlite in memory) at a steady
+ * rate and prints memory every 30 s.
+ * Usage: pnpm bench:ingest [--hours 6] [--runs 5] [--core-only] | [--soak 10 --rate 2000]
+ */
+import { randomBytes } from 'node:crypto'
+import { cpus, loadavg } from 'node:os'
+import { parseArgs } from 'node:util'
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
+import { createStreamGenerator, loadDemoCity, type SimMessage } from '@city/demo-city'
+import { commitBatch, createPipeline, loadCaseStates, loadSeenIds, rollUp, startKafkaConsumer } from '@city/ingest'
+import { loadRegionTree } from '@city/metrics'
+import { TOPICS } from '@city/metrics/wire'
+import { createKafka, createKafkaProducer, createMemoryPubSub, ensureTopics, migrate, openPostgresDb, type Db, type StreamRecord } from '@city/platform'
+import { startKafkaBroker } from '../tests/kafka-broker/broker.js'
+import { soak } from './ingest-soak.js'
+
+async function main(): Promise<void> {
+  // kafkajs warns on every producer that its default partitioner changed in 2.0; we know.
+  process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1'
+  const { values: args } = parseArgs({
+    options: {
+      hours: { type: 'string', default: '6' },
+      runs: { type: 'string', default: '5' },
+      'core-only': { type: 'boolean', default: false },
+      soak: { type: 'string' },
+      rate: { type: 'string', default: '2000' },
+      postgres: { type: 'string', default: process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test' },
+    },
+  })
+  const city = loadDemoCity()
+  const tree = loadRegionTree(city.regions)
+  console.log(`${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`)
+  if (args.soak !== undefined) {
+    await soak({ tree, devices: city.devices, minutes: Number(args.soak), rate: Number(args.rate) })
+    return
+  }
+  const startMs = Date.parse('2026-11-23T00:00:00+08:00')
+  const endMs = startMs + Number(args.hours) * 3_600_000
+  const stream = new EncodedStream(createStreamGenerator({ devices: city.devices, regions: tree, seed: 7, badShare: 0.005 }).generate(startMs, endMs))
+  const ctx: BenchContext = { tree, devices: city.devices, stream, now: () => endMs + 60_000 }
+  console.log(`${fmt(stream.size)} messages, ${args.hours} simulated hours of the demo city`)
+  const { parseRate, coreRate } = await benchCore(ctx, Number(args.runs))
+  if (args['core-only']) {
+    return
+  }
+  const direct = await withDatabase(args.postgres, (db) => benchDirect(ctx, db))
+  const kafka = await withDatabase(args.postgres, (db) => benchKafka(ctx, db))
+  console.log(`(b′) pipeline + commits, no Kafka:  ${fmt(direct)} msg/s, ${pct(direct, parseRate)} of (c)`)
+  console.log(`(b) one Kafka worker end to end:    ${fmt(kafka.rate)} msg/s steady (${fmt(kafka.overall)} msg/s from start, ${kafka.seconds.toFixed(1)} s); ` +
+    `worker thread busy ${pct(kafka.workerBusy, 1)}, broker thread busy ${pct(kafka.brokerBusy, 1)}`)
+  console.log(`    core ${pct(coreRate, parseRate)} of (c); (b′) ${pct(direct, coreRate)} of (a); (b) ${pct(kafka.rate, direct)} of (b′)`)
+}
+
+interface BenchContext {
+  tree: ReturnType<typeof loadRegionTree>
+  devices: ReturnType<typeof loadDemoCity>['devices']
+  stream: EncodedStream
+  now: () => number
+}
+
+const TOPIC_LIST = [TOPICS.traffic, TOPICS.environment, TOPICS.events]
+
+/**
+ * The pre-encoded messages, held the way a consumer never holds a stream: all values in one string,
+ * all keys in another. Records are cut from them a chunk at a time, so the benchmark's own data is a
+ * handful of objects rather than hundreds of thousands that every full garbage collection would walk,
+ * a cost the core would pay and the JSON.parse loop would not.
+ */
+class EncodedStream {
+  readonly size: number
+  private readonly values: string
+  private readonly keys: string
+  private readonly valueAt: Int32Array
+  private readonly keyAt: Int32Array
+  private readonly topic: Uint8Array
+
+  constructor(messages: readonly SimMessage[]) {
+    this.size = messages.length
+    this.values = messages.map((m) => m.value).join('')
+    this.keys = messages.map((m) => m.key).join('')
+    this.valueAt = offsets(messages.map((m) => m.value.length))
+    this.keyAt = offsets(messages.map((m) => m.key.length))
+    this.topic = Uint8Array.from(messages, (m) => TOPIC_LIST.indexOf(m.topic))
+  }
+
+  /** Records from..to (exclusive), numbered by their position. */
+  records(from: number, to: number): StreamRecord[] {
+    const out: StreamRecord[] = []
+    for (let i = from; i < Math.min(to, this.size); i++) {
+      out.push({ topic: TOPIC_LIST[this.topic[i]!]!, partition: 0, offset: i, key: this.keys.slice(this.keyAt[i], this.keyAt[i + 1]), value: this.values.slice(this.valueAt[i], this.valueAt[i + 1]) })
+    }
+    return out
+  }
+}
+
+function offsets(lengths: readonly number[]): Int32Array {
+  const at = new Int32Array(lengths.length + 1)
+  lengths.forEach((n, i) => {
+    at[i + 1] = at[i]! + n
+  })
+  return at
+}
+
+const TIME_ZONE = 'Asia/Shanghai'
+/** Records per pipeline.handle call (what the log consumer reads at once) and per committed batch (maxBatchRecords). */
+const CHUNK = 5000
+const BATCH = 50_000
+
+/** This process's CPU time in ms (user + system, every thread): on a shared machine, the time that was ours. */
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage()
+  return (user + system) / 1000
+}
+interface Timing {
+  wallMs: number
+  cpuMs: number
+}
+export const fmt = (x: number) => Math.round(x).toLocaleString('en')
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+const rate = (n: number, ms: number) => n / (ms / 1000)
+const pct = (x: number, of: number) => `${(100 * x / of).toFixed(0)}%`
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** (a) and (c), interleaved so that other work on a shared machine slows both alike. */
+async function benchCore(ctx: BenchContext, runs: number): Promise<{ parseRate: number, coreRate: number }> {
+  const parse: Timing[] = []
+  const core: Timing[] = []
+  for (let i = 0; i < runs; i++) {
+    parse.push(parseLoop(ctx.stream))
+    core.push(await coreRun(ctx))
+  }
+  const rates = (ts: Timing[], of: keyof Timing) => ts.map((t) => rate(ctx.stream.size, t[of]))
+  const [parseWall, coreWall, parseCpu, coreCpu] = [rates(parse, 'wallMs'), rates(core, 'wallMs'), rates(parse, 'cpuMs'), rates(core, 'cpuMs')]
+  console.log(`(c) JSON.parse loop (bound):       ${fmt(median(parseWall))} msg/s wall, ${fmt(median(parseCpu))} msg/s per CPU second (medians of ${runs}; wall ${parseWall.map(fmt).join(', ')})`)
+  console.log(`(a) aggregation core, one core:     ${fmt(median(coreWall))} msg/s wall, ${fmt(median(coreCpu))} msg/s per CPU second (medians of ${runs}; wall ${coreWall.map(fmt).join(', ')})`)
+  const ratios = core.map((c, i) => parse[i]!.cpuMs / c.cpuMs)
+  console.log(`    (a)/(c): ${pct(median(coreWall), median(parseWall))} by wall medians, ${pct(median(coreCpu), median(parseCpu))} by CPU medians; per run by CPU ${ratios.map((r) => pct(r, 1)).join(', ')}`)
+  return { parseRate: median(parseWall), coreRate: median(coreWall) }
+}
+
+/** Parses every message, nothing else; cutting the records out of the stream is not timed, here or in the core. */
+function parseLoop(stream: EncodedStream): Timing {
+  const timing = { wallMs: 0, cpuMs: 0 }
+  for (let i = 0; i < stream.size; i += CHUNK) {
+    const records = stream.records(i, i + CHUNK)
+    const [t, c] = [performance.now(), cpuMs()]
+    for (const r of records) {
+      try {
+        JSON.parse(r.value)
+      } catch {
+        // the deliberately broken messages cost their throw, as in the core
+      }
+    }
+    timing.wallMs += performance.now() - t
+    timing.cpuMs += cpuMs() - c
+  }
+  return timing
+}
+
+/** Decode, validate, resolve and fold; every BATCH records the batch is taken and rolled up, as a commit would. */
+async function coreRun(ctx: BenchContext): Promise<Timing> {
+  // The store's dedupe lookup, answered without I/O: nothing was committed before.
+  const pipeline = createPipeline({ tree: ctx.tree, devices: ctx.devices, now: ctx.now, loadCases: async () => [], loadSeen: async () => new Set() })
+  let rows = 0
+  const timing = { wallMs: 0, cpuMs: 0 }
+  for (let i = 0; i < ctx.stream.size; i += CHUNK) {
+    const records = ctx.stream.records(i, i + CHUNK)
+    const [t, c] = [performance.now(), cpuMs()]
+    await pipeline.handle(records)
+    if (pipeline.pending >= BATCH || i + CHUNK >= ctx.stream.size) {
+      // As a commit does: roll up, then hand the arrays on to the next tables (the pipeline's next
+      // takeBatch releases the batch's own).
+      const batch = pipeline.takeBatch()
+      const rolled = rollUp(batch.leaves, ctx.tree, TIME_ZONE)
+      for (const table of Object.values(rolled)) {
+        rows += table.size
+        table.release()
+      }
+    }
+    timing.wallMs += performance.now() - t
+    timing.cpuMs += cpuMs() - c
+  }
+  if (rows === 0) {
+    throw new Error('the core produced no rows')
+  }
+  return timing
+}
+
+/** A fresh database on the PostgreSQL server for fn, dropped afterwards. */
+async function withDatabase<T>(adminUrl: string, fn: (db: Db) => Promise<T>): Promise<T> {
+  const name = `city_bench_${randomBytes(5).toString('hex')}`
+  const admin = await openPostgresDb({ url: adminUrl, poolSize: 1 })
+  await admin.query(`create database ${name}`)
+  const url = new URL(adminUrl)
+  url.pathname = `/${name}`
+  const db = await openPostgresDb({ url: url.toString(), poolSize: 4 })
+  try {
+    await migrate(db)
+    return await fn(db)
+  } finally {
+    await db.close()
+    await admin.query(`drop database if exists ${name} with (force)`)
+    await admin.close()
+  }
+}
+
+/**
+ * (b′) What one worker does per record and per commit, fed from memory: kafkajs and the broker left
+ * out. As the Kafka consumer does, each batch commits in the background while the next is handled.
+ */
+async function benchDirect(ctx: BenchContext, db: Db): Promise<number> {
+  const pipeline = createPipeline({
+    tree: ctx.tree, devices: ctx.devices, now: ctx.now,
+    loadCases: (ids) => loadCaseStates(db, ids), loadSeen: (ids) => loadSeenIds(db, ids),
+  })
+  const readFrom = new Map<string, number>()
+  let inFlight: Promise<void> = Promise.resolve()
+  const t = performance.now()
+  for (let i = 0; i < ctx.stream.size; i += CHUNK) {
+    await pipeline.handle(ctx.stream.records(i, i + CHUNK))
+    if (pipeline.pending >= BATCH || i + CHUNK >= ctx.stream.size) {
+      await inFlight
+      const batch = pipeline.takeBatch()
+      inFlight = commitBatch(db, batch, { consumer: 'bench', stream: 'bench', tree: ctx.tree, timeZone: TIME_ZONE, readFrom }).then(() => {
+        for (const o of batch.offsets.values()) {
+          readFrom.set(`${o.topic}|${o.partition}`, o.nextOffset)
+        }
+      })
+    }
+  }
+  await inFlight
+  return rate(ctx.stream.size, performance.now() - t)
+}
+
+interface KafkaFigures {
+  /** From the first commit to the last. */
+  rate: number
+  /** From the worker's start (group join included) to the last commit. */
+  overall: number
+  seconds: number
+  workerBusy: number
+  brokerBusy: number
+}
+
+/** (b) The messages produced first, then ONE worker consumes them into PostgreSQL; timed until all are committed. */
+async function benchKafka(ctx: BenchContext, db: Db): Promise<KafkaFigures> {
+  // The thread loads this file through tsx's loader, as the main thread does.
+  const entry = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}) })`
+  const brokerThread = new Worker(entry, { eval: true, workerData: { role: 'broker' } })
+  const { brokers } = await new Promise<{ brokers: string[] }>((resolve) => brokerThread.once('message', resolve))
+  const kafka = createKafka({ brokers, clientId: 'bench-producer' })
+  await ensureTopics(kafka, [TOPICS.traffic, TOPICS.environment, TOPICS.events, TOPICS.deadletter], 3)
+  const producer = await createKafkaProducer(kafka)
+  const produceStart = performance.now()
+  for (let i = 0; i < ctx.stream.size; i += BATCH) {
+    await producer.send(ctx.stream.records(i, i + BATCH).map((r) => ({ topic: r.topic, key: r.key, value: r.value })))
+  }
+  console.log(`    produced ${fmt(ctx.stream.size)} messages in ${((performance.now() - produceStart) / 1000).toFixed(1)} s`)
+  const handled = async () => Number((await db.query<{ n: string | null }>('select sum(count)::int8 as n from quality')).rows[0]!.n ?? 0)
+  const elu = performance.eventLoopUtilization()
+  const brokerElu = brokerThread.performance.eventLoopUtilization()
+  const t = performance.now()
+  const worker = await startKafkaConsumer({
+    db, kafka: createKafka({ brokers, clientId: 'bench-worker' }), deadLetters: producer, pubsub: createMemoryPubSub(),
+    tree: ctx.tree, devices: ctx.devices, now: ctx.now, groupId: 'bench',
+  })
+  let first: { n: number, ms: number } | undefined
+  let n = 0
+  while (n < ctx.stream.size) {
+    await sleep(100)
+    n = await handled()
+    first ??= n > 0 ? { n, ms: performance.now() } : undefined
+  }
+  const end = performance.now()
+  const workerBusy = performance.eventLoopUtilization(elu).utilization
+  const brokerBusy = brokerThread.performance.eventLoopUtilization(brokerElu).utilization
+  await worker.stop()
+  await producer.close()
+  brokerThread.postMessage('stop')
+  await new Promise((resolve) => brokerThread.once('exit', resolve))
+  return {
+    rate: rate(n - first!.n, end - first!.ms), overall: rate(n, end - t), seconds: (end - t) / 1000, workerBusy, brokerBusy,
+  }
+}
+
+if (!isMainThread && (workerData as { role?: string } | null)?.role === 'broker') {
+  // The test broker on a thread of its own, so it neither shares the worker's event loop nor hides its cost.
+  const broker = await startKafkaBroker({ port: 0 })
+  parentPort!.postMessage({ brokers: broker.brokers })
+  parentPort!.once('message', () => void broker.stop().then(() => process.exit(0)))
+} else if (isMainThread) {
+  await main()
+}
