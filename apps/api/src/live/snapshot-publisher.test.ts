@@ -20,13 +20,13 @@ let published: RegionSnapshot[]
 let publisher: SnapshotPublisher | undefined
 let version: number
 
-function start(overrides: { store?: LiveStore, compute?: (region: string) => Promise<RegionSnapshot> } = {}) {
+function start(overrides: { store?: LiveStore, compute?: (regions: string[]) => Promise<RegionSnapshot[]> } = {}) {
   publisher = startSnapshotPublisher({
     store: overrides.store ?? store,
     notices: pubsub,
-    compute: overrides.compute ?? (async (region) => {
-      computed.push(region)
-      return makeSnapshot(region, version)
+    compute: overrides.compute ?? (async (regions) => {
+      computed.push(...regions)
+      return regions.map((region) => makeSnapshot(region, version))
     }),
     tickMs: TICK_MS,
     refreshMs: REFRESH_MS,
@@ -139,8 +139,12 @@ describe('startSnapshotPublisher', () => {
     start({ store: fenced })
     await vi.advanceTimersByTimeAsync(10)
     expect(publisher!.isLeading()).toBe(false)
-    // Each of the 4 concurrent workers stops after its first fenced publish.
-    expect(computed.length).toBeLessThanOrEqual(4)
+    // One computation for all six; the fenced publish ends the lead, so nothing more is computed.
+    expect(computed).toHaveLength(6)
+    computed = []
+    await commit('a')
+    await vi.advanceTimersByTimeAsync(TICK_MS / 2)
+    expect(computed).toEqual([])
     lead = 'lost'
     computed = []
     await vi.advanceTimersByTimeAsync(3 * TICK_MS)
@@ -151,12 +155,12 @@ describe('startSnapshotPublisher', () => {
     let failures = 1
     await store.watch(['city'], FAR)
     start({
-      compute: async (region) => {
-        computed.push(region)
+      compute: async (regions) => {
+        computed.push(...regions)
         if (failures-- > 0) {
           throw new Error('database away')
         }
-        return makeSnapshot(region, version)
+        return regions.map((region) => makeSnapshot(region, version))
       },
     })
     await vi.advanceTimersByTimeAsync(TICK_MS + 10)

@@ -6,7 +6,8 @@ export interface SnapshotPublisherOptions {
   store: LiveStore
   /** Where commit notices arrive (COMMIT_CHANNEL). */
   notices: PubSub
-  compute: (region: string) => Promise<RegionSnapshot>
+  /** Snapshots of the given regions, in their order (one call for all the regions due at once). */
+  compute: (regions: string[]) => Promise<RegionSnapshot[]>
   /**
    * A region is published at most once per tick (less 10% for jitter); the commits in between coalesce
    * into the next one. Also the lead's renewal interval.
@@ -14,8 +15,6 @@ export interface SnapshotPublisherOptions {
   tickMs: number
   /** A watched region not published for this long is recomputed, so staleness shows when nothing commits. */
   refreshMs: number
-  /** Regions computed at the same time. @default 4 */
-  concurrency?: number
   onError: (error: unknown) => void
 }
 
@@ -37,7 +36,7 @@ const isCommitNotice = (m: unknown): m is CommitNotice => Array.isArray((m as Co
  * stays lost; a region nobody published for refreshMs is recomputed too.
  */
 export function startSnapshotPublisher(options: SnapshotPublisherOptions): SnapshotPublisher {
-  const { store, compute, tickMs, refreshMs, concurrency = 4, onError } = options
+  const { store, compute, tickMs, refreshMs, onError } = options
   // Commits arrive about once a tick with some jitter; a gap of exactly one tick would lock onto that
   // cadence and hold every update back by up to a tick. A little slack lets each one through at once.
   const minGapMs = tickMs * (1 - GAP_SLACK)
@@ -145,22 +144,20 @@ export function startSnapshotPublisher(options: SnapshotPublisherOptions): Snaps
         dirty.delete(region)
       }
     }
-    let next = 0
-    const worker = async () => {
-      while (next < due.length && leading && !stopped) {
-        const region = due[next++]!
-        publishedAt.set(region, Date.now())
-        try {
-          if ((await store.publish(await compute(region))) === 'fenced') {
-            leading = false
-          }
-        } catch (error) {
-          dirty.add(region)
-          onError(error)
-        }
-      }
+    if (due.length === 0 || !leading || stopped) {
+      return
     }
-    await Promise.all(Array.from({ length: Math.min(concurrency, due.length) }, worker))
+    const at = Date.now()
+    due.forEach((region) => publishedAt.set(region, at))
+    try {
+      const outcomes = await Promise.all((await compute(due)).map((snapshot) => store.publish(snapshot)))
+      if (outcomes.includes('fenced')) {
+        leading = false
+      }
+    } catch (error) {
+      due.forEach((region) => dirty.add(region))
+      onError(error)
+    }
   }
 
   void beat()

@@ -10,6 +10,7 @@ import { redisRetryStrategy } from '@city/platform'
 import { isNewer, newest, type LiveStore } from '../live/live-store.js'
 import { createMemoryLiveStore } from '../live/memory-live-store.js'
 import { createRedisLiveStore } from '../live/redis-live-store.js'
+import { createSnapshotCache } from '../live/snapshot-cache.js'
 import { startSnapshotPublisher } from '../live/snapshot-publisher.js'
 import { loadSnapshot } from '../queries/snapshot.js'
 
@@ -78,7 +79,12 @@ export default fp<LiveOptions>(async (app, options) => {
     ? createRedisLiveStore(redisUrl, { nodeId, prefix: redisPrefix, onError: (error) => warn('live store', error) })
     : createMemoryLiveStore(pubsub)
   const compute = (region: string) => loadSnapshot(db, tree, region, { nowMs: now(), timeZone, staleAfterMs })
-  const publisher = startSnapshotPublisher({ store, notices: pubsub, compute, tickMs, refreshMs, onError: (error) => warn('snapshot publisher', error) })
+  // Subscribed to commit notices before the publisher, so a notice has marked the cache when the publisher acts on it.
+  const cache = createSnapshotCache({ db, tree, notices: pubsub, timeZone, staleAfterMs, now })
+  const stopInvalidate = store.onReconnect(() => cache.invalidate())
+  const publisher = startSnapshotPublisher({
+    store, notices: pubsub, compute: (regions) => cache.compute(regions), tickMs, refreshMs, onError: (error) => warn('snapshot publisher', error),
+  })
 
   /** The last relayed snapshot of each region with a local room or a subscription on its way. */
   const relayed = new Map<string, RegionSnapshot>()
@@ -240,6 +246,8 @@ export default fp<LiveOptions>(async (app, options) => {
     clearInterval(timer)
     stopRelay()
     await publisher.stop()
+    stopInvalidate()
+    cache.stop()
     await io.close()
     await store.close()
     redis?.close()

@@ -2,21 +2,24 @@ import type { CaseCounts } from '@city/metrics'
 import type { CaseSummary } from '@city/metrics/wire'
 import type { Queryable } from '@city/platform'
 
-/** Open and overdue work orders per region (each case counts in its leaf and every ancestor). */
-export async function caseCounts(db: Queryable, regions: string[], nowMs: number): Promise<Map<string, CaseCounts>> {
+/**
+ * Open and overdue work orders per region (each case counts in its leaf and every ancestor); regions
+ * with none are left out. `within` are regions that every one of `regions` is or lies in (e.g. the rooms
+ * whose children they are): the cases to look at are found by the few of them, not by every region.
+ */
+export async function caseCounts(db: Queryable, regions: string[], within: string[], nowMs: number): Promise<Map<string, CaseCounts>> {
   const { rows } = await db.query<{ region: string, open: number, overdue: number }>(
-    `select r as region,
-            count(*) filter (where stage not in ('closed', 'cancelled'))::int as open,
-            count(*) filter (where stage not in ('closed', 'cancelled') and deadline < to_timestamp($2 / 1000.0))::int as overdue
-     from cases, unnest(lineage) as r
-     where lineage && $1::text[] and r = any($1::text[])
-     group by r`,
-    [regions, nowMs],
+    `select q.region, count(*)::int as open, count(*) filter (where c.deadline < to_timestamp($3 / 1000.0))::int as overdue
+     from cases c cross join unnest(c.lineage) as l(region) join unnest($1::text[]) as q(region) on q.region = l.region
+     where c.lineage && $2::text[] and c.stage not in ('closed', 'cancelled')
+     group by q.region`,
+    [regions, within, nowMs],
   )
   return new Map(rows.map((r) => [r.region, { open: r.open, overdue: r.overdue }]))
 }
 
 interface CaseRow {
+  room: string
   id: string
   region: string | null
   category: string
@@ -30,21 +33,51 @@ interface CaseRow {
   title: string
 }
 
-/** The region's most recently changed work orders, newest first. */
-export async function recentCases(db: Queryable, region: string, nowMs: number, limit: number): Promise<CaseSummary[]> {
-  const { rows } = await db.query<CaseRow>(
-    `select id, region, category, channel, stage, stage_at, reported_at, deadline, severity, dept, title
-     from cases where lineage @> array[$1]::text[] order by stage_at desc, id limit $2`,
-    [region, limit],
+/** How many of the most recently changed cases are looked through first. */
+const CANDIDATES = 1000
+
+/**
+ * Each region's `limit` most recently changed work orders, newest first. They are looked for among the
+ * most recent cases of all (one short index scan, however many regions and however long the history);
+ * only a region with too few of those is read through the lineage index, and it has few cases then.
+ */
+export async function recentCases(db: Queryable, regions: string[], nowMs: number, limit: number): Promise<Map<string, CaseSummary[]>> {
+  // Positions and ordinals, not text keys, are what gets sorted (text sorts under the collation cost most).
+  const { rows } = await db.query<CaseRow & { complete: boolean }>(
+    `with recent as (
+       select row_number() over () as pos, c.* from (
+         select id, region, lineage, category, channel, stage, stage_at, reported_at, deadline, severity, dept, title
+         from cases order by stage_at desc, id limit $3) as c),
+     ranked as (
+       select q.k, q.room, r.*, row_number() over (partition by q.k order by r.pos) as rank
+       from recent r cross join unnest(r.lineage) as l(region) join unnest($1::text[]) with ordinality as q(room, k) on q.room = l.region)
+     select room, (select count(*) from recent) < $3 as complete, id, region, category, channel, stage, stage_at, reported_at, deadline, severity, dept, title
+     from ranked where rank <= $2 order by k, rank`,
+    [regions, limit, CANDIDATES],
   )
-  return rows.map((r) => {
-    const deadline = new Date(r.deadline)
-    return {
-      id: r.id, region: r.region, category: r.category, channel: r.channel, stage: r.stage,
-      stageAt: new Date(r.stage_at).toISOString(), reportedAt: new Date(r.reported_at).toISOString(),
-      deadline: deadline.toISOString(),
-      overdue: r.stage !== 'closed' && r.stage !== 'cancelled' && deadline.getTime() < nowMs,
-      severity: r.severity, dept: r.dept, title: r.title,
-    }
-  })
+  const found = new Map<string, CaseRow[]>(regions.map((region) => [region, rows.filter((r) => r.room === region)]))
+  // Fewer than CANDIDATES cases in all: those were every case there is.
+  const short = rows[0]?.complete ? [] : regions.filter((region) => found.get(region)!.length < limit)
+  if (short.length > 0) {
+    const { rows: more } = await db.query<CaseRow>(
+      `select r.room, c.* from unnest($1::text[]) with ordinality as r(room, k)
+         cross join lateral (
+           select id, region, category, channel, stage, stage_at, reported_at, deadline, severity, dept, title
+           from cases where lineage @> array[r.room] order by stage_at desc, id limit $2) as c`,
+      [short, limit],
+    )
+    short.forEach((region) => found.set(region, more.filter((r) => r.room === region)))
+  }
+  return new Map([...found].map(([region, cases]) => [region, cases.map((r) => toSummary(r, nowMs))]))
+}
+
+function toSummary(r: CaseRow, nowMs: number): CaseSummary {
+  const deadline = new Date(r.deadline)
+  return {
+    id: r.id, region: r.region, category: r.category, channel: r.channel, stage: r.stage,
+    stageAt: new Date(r.stage_at).toISOString(), reportedAt: new Date(r.reported_at).toISOString(),
+    deadline: deadline.toISOString(),
+    overdue: r.stage !== 'closed' && r.stage !== 'cancelled' && deadline.getTime() < nowMs,
+    severity: r.severity, dept: r.dept, title: r.title,
+  }
 }

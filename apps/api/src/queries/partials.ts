@@ -24,25 +24,6 @@ export interface StoredPartialRow {
 
 export type Table = 'agg_1m' | 'agg_1h' | 'agg_1d'
 
-/**
- * Per region, each metric's minute partials merged over its trailing window ending at endMs: one row per
- * (region, metric, window) instead of one per minute. `windows` pairs a metric id with a window in minutes.
- */
-export async function loadWindows(db: Queryable, regions: string[], windows: [string, number][], endMs: number): Promise<(PartialRow & { windowMin: number })[]> {
-  const longest = Math.max(...windows.map(([, w]) => w))
-  const { rows } = await db.query<StoredPartialRow & { win: number }>(
-    `select a.region, a.metric, mw.win, 0::float8 as t, sum(a.n)::float8 as n, sum(a.sum)::float8 as sum, sum(a.w)::float8 as w,
-            min(a.min) as min, max(a.max) as max, merge_partial_x_agg(a.x) as x
-     from agg_1m a join unnest($2::text[], $3::int[]) as mw(metric, win) on a.metric = mw.metric
-     where a.region = any($1::text[])
-       and a.bucket >= to_timestamp(($4::float8 - $5::float8 * 60000) / 1000.0) and a.bucket < to_timestamp($4::float8 / 1000.0)
-       and a.bucket >= to_timestamp(($4::float8 - mw.win * 60000) / 1000.0)
-     group by a.region, a.metric, mw.win`,
-    [regions, windows.map(([m]) => m), windows.map(([, w]) => w), endMs, longest],
-  )
-  return rows.map((r) => ({ ...toPartialRow(r), windowMin: r.win }))
-}
-
 /** Stored partials of some regions and metrics with bucket in [fromMs, toMs). */
 export async function loadPartials(db: Queryable, table: Table, regions: string[], metrics: string[] | null, fromMs: number, toMs: number): Promise<PartialRow[]> {
   const { rows } = await db.query<StoredPartialRow>(

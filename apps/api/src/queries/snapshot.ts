@@ -1,10 +1,11 @@
 import {
-  findMetric, inputsOf, localDayStart, METRICS, metricValue, minuteStart, MINUTE_MS, type CaseCounts, type RegionTree,
+  findMetric, inputsOf, localDayStart, METRICS, metricValue, minuteStart, MINUTE_MS, type CaseCounts, type Partial, type RegionTree,
 } from '@city/metrics'
 import type { CaseSummary, ChildValues, MetricValues, RegionSnapshot } from '@city/metrics/wire'
 import type { Queryable } from '@city/platform'
-import { loadPartials, loadWindows, mergeByMetric, type PartialRow } from './partials.js'
+import { loadPartials, mergeByMetric, type PartialRow } from './partials.js'
 import { caseCounts, recentCases } from './cases.js'
+import { groupMinutes, loadMinutes, mergeRange, type MinuteSeries } from './minutes.js'
 
 export interface SnapshotOptions {
   nowMs: number
@@ -13,91 +14,155 @@ export interface SnapshotOptions {
 }
 
 const TREND_WINDOW_MIN = 60
+const RECENT_CASES = 20
 /** Metrics the cockpit draws as 60-minute trends. */
 export const TREND_METRICS = ['traffic.tti', 'traffic.flow', 'traffic.speed', 'env.pm25', 'env.aqi', 'env.noise', 'cases.reported'] as const
-const TREND_INPUTS = [...new Set(TREND_METRICS.flatMap((id) => inputsOf(findMetric(id)!)))]
 
-/** Each stored metric with every "current" window it is read over (its own, or a derived metric's). */
-const CURRENT_WINDOWS: [string, number][] = [...new Map(METRICS.flatMap((m) =>
-  inputsOf(m).map((input): [string, [string, number]] => [`${input}|${m.currentWindowMin}`, [input, m.currentWindowMin]]))).values()]
-
-/**
- * The live view of a region and its children, computed from stored partials: "current" merges the
- * metric's trailing window of minute buckets, "today" the local day's bucket, so every number on screen
- * is a merge of exactly the stored rows.
- */
-export async function loadSnapshot(db: Queryable, tree: RegionTree, regionId: string, options: SnapshotOptions): Promise<RegionSnapshot> {
-  const { nowMs, timeZone, staleAfterMs } = options
-  const children = tree.children(regionId).map((c) => c.id)
-  const regions = [regionId, ...children]
-  const endMs = minuteStart(nowMs) + MINUTE_MS
-  const dayMs = localDayStart(nowMs, timeZone)
-  const [windows, trendRows, days, counts, cases, freshness] = await Promise.all([
-    loadWindows(db, regions, CURRENT_WINDOWS, endMs),
-    // Twice the window: a trend point may merge the trailing window before it (AQI: hourly means).
-    loadPartials(db, 'agg_1m', [regionId], TREND_INPUTS, endMs - 2 * TREND_WINDOW_MIN * MINUTE_MS, endMs),
-    loadPartials(db, 'agg_1d', regions, null, dayMs, dayMs + 1),
-    caseCounts(db, regions, nowMs),
-    recentCases(db, regionId, nowMs, 20),
-    regionFreshness(db, regions),
-  ])
-  const valuesOf = (region: string) => regionValues(
-    windows.filter((r) => r.region === region), days.filter((r) => r.region === region), counts.get(region),
-  )
-  const own = freshness.get(regionId)
-  return {
-    region: regionId,
-    version: own?.version ?? 0,
-    asOf: new Date(nowMs).toISOString(),
-    committedAt: own?.committedAt ?? null,
-    eventTime: own?.eventTime ?? null,
-    // Nothing heard, or nothing for too long: either way the numbers are not live.
-    stale: own?.eventTime == null || nowMs - Date.parse(own.eventTime) > staleAfterMs,
-    values: valuesOf(regionId),
-    children: children.map((id): ChildValues => ({ region: id, eventTime: freshness.get(id)?.eventTime ?? null, values: valuesOf(id) })),
-    trend: trendOf(trendRows, endMs),
-    cases: cases satisfies CaseSummary[],
-  }
+/** Minutes a trend point merges: its own, except AQI, which HJ 633 defines on 1-hour means. */
+const trendSpanMin = (id: string) => {
+  const metric = findMetric(id)!
+  return metric.kind === 'aqi' ? metric.currentWindowMin : 1
 }
 
-function regionValues(windows: (PartialRow & { windowMin: number })[], days: PartialRow[], counts: CaseCounts | undefined): MetricValues {
-  const today = mergeByMetric(days)
-  const caseState = counts ?? { open: 0, overdue: 0 }
-  const byWindow = new Map<number, ReturnType<typeof mergeByMetric>>()
-  const out: MetricValues = {}
-  for (const metric of METRICS) {
-    let current = byWindow.get(metric.currentWindowMin)
-    if (!current) {
-      current = mergeByMetric(windows.filter((r) => r.windowMin === metric.currentWindowMin))
-      byWindow.set(metric.currentWindowMin, current)
-    }
-    out[metric.id] = { current: metricValue(metric, current, caseState), today: metricValue(metric, today, caseState) }
-  }
-  return out
+/** Per stored metric, how many minutes before a snapshot's end its numbers read: current windows and trend points. */
+const HORIZON_MIN = new Map<string, number>()
+const needs = (input: string, minutes: number) => HORIZON_MIN.set(input, Math.max(HORIZON_MIN.get(input) ?? 0, minutes))
+METRICS.forEach((m) => inputsOf(m).forEach((input) => needs(input, m.currentWindowMin)))
+TREND_METRICS.forEach((id) => inputsOf(findMetric(id)!).forEach((input) => needs(input, TREND_WINDOW_MIN + trendSpanMin(id) - 1)))
+
+/** A snapshot computed at nowMs covers the minutes before this (the current minute included). */
+export const snapshotEndMs = (nowMs: number) => minuteStart(nowMs) + MINUTE_MS
+
+/** The first minute bucket of each stored metric that a snapshot ending at endMs reads. */
+export function minuteStarts(endMs: number): Map<string, number> {
+  return new Map([...HORIZON_MIN].map(([metric, minutes]) => [metric, endMs - minutes * MINUTE_MS]))
 }
 
-/**
- * One point per minute of the last hour. A point is the minute's own value, except for AQI, which HJ 633
- * defines on 1-hour means: its point merges the 60 minutes ending with that minute.
- */
-function trendOf(minutes: PartialRow[], endMs: number): RegionSnapshot['trend'] {
-  const trend: RegionSnapshot['trend'] = {}
-  for (const id of TREND_METRICS) {
-    const metric = findMetric(id)!
-    const spanMs = (metric.kind === 'aqi' ? metric.currentWindowMin : 1) * MINUTE_MS
-    trend[id] = Array.from({ length: TREND_WINDOW_MIN }, (_, i) => {
-      const t = endMs - (TREND_WINDOW_MIN - i) * MINUTE_MS
-      const rows = minutes.filter((r) => r.t > t - spanMs && r.t <= t)
-      return [t, rows.length > 0 ? metricValue(metric, mergeByMetric(rows)) : null]
-    })
-  }
-  return trend
+/** Each room and its children, once. */
+export function regionsOf(tree: RegionTree, rooms: readonly string[]): string[] {
+  return [...new Set(rooms.flatMap((room) => [room, ...tree.children(room).map((c) => c.id)]))]
+}
+
+/** The rooms not inside another of them: every room and child lies in one of these. */
+function outermost(tree: RegionTree, rooms: readonly string[]): string[] {
+  const set = new Set(rooms)
+  return [...set].filter((room) => !tree.get(room)!.lineage.slice(1).some((ancestor) => set.has(ancestor)))
 }
 
 interface Freshness {
   version: number
   eventTime: string | null
   committedAt: string
+}
+
+/** What snapshots read besides minute partials; cheap enough to read fresh every time. */
+export interface SnapshotState {
+  /** Today's (local day) partials per region. */
+  days: Map<string, PartialRow[]>
+  counts: Map<string, CaseCounts>
+  cases: Map<string, CaseSummary[]>
+  freshness: Map<string, Freshness>
+}
+
+/** The state of some rooms (and their children), one statement per kind for all of them. */
+export async function loadSnapshotState(db: Queryable, tree: RegionTree, rooms: string[], options: SnapshotOptions): Promise<SnapshotState> {
+  const regions = regionsOf(tree, rooms)
+  const dayMs = localDayStart(options.nowMs, options.timeZone)
+  const [days, counts, cases, freshness] = await Promise.all([
+    loadPartials(db, 'agg_1d', regions, null, dayMs, dayMs + 1),
+    caseCounts(db, regions, outermost(tree, rooms), options.nowMs),
+    recentCases(db, rooms, options.nowMs, RECENT_CASES),
+    regionFreshness(db, regions),
+  ])
+  const byRegion = new Map<string, PartialRow[]>()
+  days.forEach((row) => byRegion.set(row.region, [...(byRegion.get(row.region) ?? []), row]))
+  return { days: byRegion, counts, cases, freshness }
+}
+
+/**
+ * The live view of a region and its children, computed from stored partials: "current" merges the
+ * metric's trailing window of minute buckets, "today" the local day's bucket, so every number on screen
+ * is a merge of exactly the stored rows. The live publisher computes the same from cached minutes.
+ */
+export async function loadSnapshot(db: Queryable, tree: RegionTree, regionId: string, options: SnapshotOptions): Promise<RegionSnapshot> {
+  const [minutes, state] = await Promise.all([
+    loadMinutes(db, regionsOf(tree, [regionId]), minuteStarts(snapshotEndMs(options.nowMs))),
+    loadSnapshotState(db, tree, [regionId], options),
+  ])
+  const series = groupMinutes(minutes)
+  return buildSnapshots(tree, [regionId], (region) => series.get(region), state, options)[0]!
+}
+
+/** Snapshots of rooms from each region's minute series (covering minuteStarts) and state; a region shared by rooms is computed once. */
+export function buildSnapshots(
+  tree: RegionTree, rooms: readonly string[], minutesOf: (region: string) => MinuteSeries | undefined, state: SnapshotState, options: SnapshotOptions,
+): RegionSnapshot[] {
+  const { nowMs, staleAfterMs } = options
+  const endMs = snapshotEndMs(nowMs)
+  const computed = new Map<string, MetricValues>()
+  const valuesOf = (region: string) => {
+    let values = computed.get(region)
+    if (!values) {
+      values = regionValues(minutesOf(region), state.days.get(region) ?? [], state.counts.get(region), endMs)
+      computed.set(region, values)
+    }
+    return values
+  }
+  return rooms.map((room): RegionSnapshot => {
+    const own = state.freshness.get(room)
+    return {
+      region: room,
+      version: own?.version ?? 0,
+      asOf: new Date(nowMs).toISOString(),
+      committedAt: own?.committedAt ?? null,
+      eventTime: own?.eventTime ?? null,
+      // Nothing heard, or nothing for too long: either way the numbers are not live.
+      stale: own?.eventTime == null || nowMs - Date.parse(own.eventTime) > staleAfterMs,
+      values: valuesOf(room),
+      children: tree.children(room).map(({ id }): ChildValues => ({ region: id, eventTime: state.freshness.get(id)?.eventTime ?? null, values: valuesOf(id) })),
+      trend: trendOf(minutesOf(room), endMs),
+      cases: state.cases.get(room) ?? [],
+    }
+  })
+}
+
+function regionValues(minutes: MinuteSeries | undefined, days: PartialRow[], counts: CaseCounts | undefined, endMs: number): MetricValues {
+  const today = mergeByMetric(days)
+  const caseState = counts ?? { open: 0, overdue: 0 }
+  const out: MetricValues = {}
+  for (const metric of METRICS) {
+    const current = mergedInputs(minutes, inputsOf(metric), endMs - metric.currentWindowMin * MINUTE_MS, endMs)
+    out[metric.id] = { current: metricValue(metric, current, caseState), today: metricValue(metric, today, caseState) }
+  }
+  return out
+}
+
+/** Each input's rows with fromMs <= t < toMs merged; inputs without rows are left out. */
+function mergedInputs(minutes: MinuteSeries | undefined, inputs: string[], fromMs: number, toMs: number): Map<string, Partial> {
+  const out = new Map<string, Partial>()
+  for (const input of inputs) {
+    const merged = mergeRange(minutes?.get(input), fromMs, toMs)
+    if (merged) {
+      out.set(input, merged)
+    }
+  }
+  return out
+}
+
+/** One point per minute of the last hour, each merging its span of minutes (see trendSpanMin); null where no row is. */
+function trendOf(minutes: MinuteSeries | undefined, endMs: number): RegionSnapshot['trend'] {
+  const trend: RegionSnapshot['trend'] = {}
+  for (const id of TREND_METRICS) {
+    const metric = findMetric(id)!
+    const inputs = inputsOf(metric)
+    const spanMs = trendSpanMin(id) * MINUTE_MS
+    trend[id] = Array.from({ length: TREND_WINDOW_MIN }, (_, i) => {
+      const t = endMs - (TREND_WINDOW_MIN - i) * MINUTE_MS
+      const merged = mergedInputs(minutes, inputs, t - spanMs + 1, t + 1)
+      return [t, merged.size > 0 ? metricValue(metric, merged) : null]
+    })
+  }
+  return trend
 }
 
 async function regionFreshness(db: Queryable, regions: string[]): Promise<Map<string, Freshness>> {

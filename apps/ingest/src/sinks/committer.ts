@@ -32,12 +32,22 @@ export function createCommitter(options: CommitterOptions) {
       consumer, stream: consumer, tree, timeZone, readFrom,
       ...(options.dedupeWindowMs !== undefined ? { dedupeWindowMs: options.dedupeWindowMs } : {}),
     })
+    const minuteFromMs = earliestMinute(batch)
     for (const o of batch.offsets.values()) {
       readFrom.set(`${o.topic}|${o.partition}`, o.nextOffset)
     }
     recordCommit(batch, (performance.now() - started) / 1000)
-    const notice: CommitNotice = { version: result.version, committedAt: result.committedAt, regions: result.regions }
+    const notice: CommitNotice = { version: result.version, committedAt: result.committedAt, regions: result.regions, minuteFromMs }
     await pubsub.publish(COMMIT_CHANNEL, notice)
     return result
   }
+}
+
+/** The earliest minute bucket of the batch's leaf partials (every stored rollup derives from them), or null. */
+function earliestMinute(batch: Batch): number | null {
+  let earliest = Infinity
+  for (let i = 0; i < batch.leaves.size; i++) {
+    earliest = Math.min(earliest, batch.leaves.bucketOf(i))
+  }
+  return earliest === Infinity ? null : earliest
 }

@@ -30,6 +30,12 @@ export interface CommitNotice {
   committedAt: string
   /** Regions (leaves and ancestors) whose aggregates or cases changed. */
   regions: string[]
+  /**
+   * The earliest minute bucket (epoch ms) whose aggregates the commit changed, in any region (its hour
+   * and day rollups start there too); null when it changed none (only cases). Live snapshots re-read
+   * stored minutes from here on instead of whole windows.
+   */
+  minuteFromMs: number | null
 }
 export const COMMIT_CHANNEL = 'city:commit'
 
