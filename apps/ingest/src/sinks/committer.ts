@@ -27,12 +27,12 @@ export function createCommitter(options: CommitterOptions) {
       return null
     }
     const started = performance.now()
+    const minuteFromMs = earliestMinute(batch)
     await deadLetters.send(batch.deadLetters)
     const result = await commitBatch(db, batch, {
       consumer, stream: consumer, tree, timeZone, readFrom,
       ...(options.dedupeWindowMs !== undefined ? { dedupeWindowMs: options.dedupeWindowMs } : {}),
     })
-    const minuteFromMs = earliestMinute(batch)
     for (const o of batch.offsets.values()) {
       readFrom.set(`${o.topic}|${o.partition}`, o.nextOffset)
     }
