@@ -1,8 +1,8 @@
 import type { RegionTree } from '@city/metrics'
 import type { RegionSnapshot } from '@city/metrics/wire'
 import { COMMIT_CHANNEL, type CommitNotice, type PubSub, type Queryable } from '@city/platform'
-import { groupMinutes, loadMinutes, pruneMinutes, replaceMinutesFrom, type MinuteSeries } from '../queries/minutes.js'
-import { buildSnapshots, loadSnapshotState, minuteStarts, regionsOf, snapshotEndMs } from '../queries/snapshot.js'
+import { groupMinutes, loadMinutes, pruneMinutes, replaceMinutesFrom } from '../queries/minutes.js'
+import { buildSnapshots, forgetPointsFrom, loadSnapshotState, minuteStarts, regionsOf, snapshotEndMs, type RegionMinutes } from '../queries/snapshot.js'
 
 export interface SnapshotCacheOptions {
   db: Queryable
@@ -26,8 +26,7 @@ export interface SnapshotCache {
   stop(): void
 }
 
-interface Entry {
-  series: MinuteSeries
+interface Entry extends RegionMinutes {
   /** The latest snapshot end its minutes were read or pruned for: they hold minuteStarts(coverEndMs) on. */
   coverEndMs: number
   /** When its minutes were last read in full (wall clock). */
@@ -95,7 +94,7 @@ export function createSnapshotCache(options: SnapshotCacheOptions): SnapshotCach
     const fromMs = Math.min(...stale.map((region) => entries.get(region)!.staleFromMs))
     // Claimed before reading: a notice that arrives meanwhile marks them stale again for the next computation.
     for (const region of reload) {
-      entries.set(region, { series: new Map(), coverEndMs: endMs, loadedAt: wallMs, usedAt: wallMs, staleFromMs: Infinity })
+      entries.set(region, { series: new Map(), points: new Map(), coverEndMs: endMs, loadedAt: wallMs, usedAt: wallMs, staleFromMs: Infinity })
     }
     stale.forEach((region) => (entries.get(region)!.staleFromMs = Infinity))
     const used = new Map(regions.map((region) => [region, entries.get(region)!]))
@@ -108,13 +107,17 @@ export function createSnapshotCache(options: SnapshotCacheOptions): SnapshotCach
       const loadedByRegion = groupMinutes(loaded)
       reload.forEach((region) => (used.get(region)!.series = loadedByRegion.get(region) ?? new Map()))
       const changedByRegion = groupMinutes(changed)
-      stale.forEach((region) => replaceMinutesFrom(used.get(region)!.series, fromMs, changedByRegion.get(region)))
+      for (const region of stale) {
+        const entry = used.get(region)!
+        replaceMinutesFrom(entry.series, fromMs, changedByRegion.get(region))
+        forgetPointsFrom(entry.points, fromMs)
+      }
       for (const entry of used.values()) {
         entry.usedAt = wallMs
         entry.coverEndMs = endMs
         pruneMinutes(entry.series, starts)
       }
-      return buildSnapshots(tree, rooms, (region) => used.get(region)?.series, state, snapshotOptions)
+      return buildSnapshots(tree, rooms, (region) => used.get(region), state, snapshotOptions)
     } catch (error) {
       [...reload, ...stale].forEach((region) => entries.delete(region))
       throw error

@@ -90,12 +90,33 @@ export async function loadSnapshot(db: Queryable, tree: RegionTree, regionId: st
     loadSnapshotState(db, tree, [regionId], options),
   ])
   const series = groupMinutes(minutes)
-  return buildSnapshots(tree, [regionId], (region) => series.get(region), state, options)[0]!
+  return buildSnapshots(tree, [regionId], (region) => ({ series: series.get(region) ?? new Map(), points: new Map() }), state, options)[0]!
 }
 
-/** Snapshots of rooms from each region's minute series (covering minuteStarts) and state; a region shared by rooms is computed once. */
+/**
+ * A region's stored minutes (covering minuteStarts) and trend points already computed from them, by
+ * metric and minute: a point merges only minutes up to its own, so it holds until a minute at or before
+ * it changes (see forgetPointsFrom). New points are added here.
+ */
+export interface RegionMinutes {
+  series: MinuteSeries
+  points: Map<string, Map<number, number | null>>
+}
+
+/** Drops the trend points that merged a minute from fromMs on. */
+export function forgetPointsFrom(points: RegionMinutes['points'], fromMs: number): void {
+  for (const byMinute of points.values()) {
+    for (const t of byMinute.keys()) {
+      if (t >= fromMs) {
+        byMinute.delete(t)
+      }
+    }
+  }
+}
+
+/** Snapshots of rooms from each region's minutes and the state; a region shared by rooms is computed once. */
 export function buildSnapshots(
-  tree: RegionTree, rooms: readonly string[], minutesOf: (region: string) => MinuteSeries | undefined, state: SnapshotState, options: SnapshotOptions,
+  tree: RegionTree, rooms: readonly string[], minutesOf: (region: string) => RegionMinutes | undefined, state: SnapshotState, options: SnapshotOptions,
 ): RegionSnapshot[] {
   const { nowMs, staleAfterMs } = options
   const endMs = snapshotEndMs(nowMs)
@@ -103,7 +124,7 @@ export function buildSnapshots(
   const valuesOf = (region: string) => {
     let values = computed.get(region)
     if (!values) {
-      values = regionValues(minutesOf(region), state.days.get(region) ?? [], state.counts.get(region), endMs)
+      values = regionValues(minutesOf(region)?.series, state.days.get(region) ?? [], state.counts.get(region), endMs)
       computed.set(region, values)
     }
     return values
@@ -129,9 +150,24 @@ export function buildSnapshots(
 function regionValues(minutes: MinuteSeries | undefined, days: PartialRow[], counts: CaseCounts | undefined, endMs: number): MetricValues {
   const today = mergeByMetric(days)
   const caseState = counts ?? { open: 0, overdue: 0 }
+  // Derived metrics share inputs and windows with stored ones (AQI the pollutants' hour): merge each once.
+  const windows = new Map<string, Partial | undefined>()
+  const windowOf = (input: string, windowMin: number) => {
+    const key = `${input}|${windowMin}`
+    if (!windows.has(key)) {
+      windows.set(key, mergeRange(minutes?.get(input), endMs - windowMin * MINUTE_MS, endMs))
+    }
+    return windows.get(key)
+  }
   const out: MetricValues = {}
   for (const metric of METRICS) {
-    const current = mergedInputs(minutes, inputsOf(metric), endMs - metric.currentWindowMin * MINUTE_MS, endMs)
+    const current = new Map<string, Partial>()
+    for (const input of inputsOf(metric)) {
+      const merged = windowOf(input, metric.currentWindowMin)
+      if (merged) {
+        current.set(input, merged)
+      }
+    }
     out[metric.id] = { current: metricValue(metric, current, caseState), today: metricValue(metric, today, caseState) }
   }
   return out
@@ -149,17 +185,36 @@ function mergedInputs(minutes: MinuteSeries | undefined, inputs: string[], fromM
   return out
 }
 
-/** One point per minute of the last hour, each merging its span of minutes (see trendSpanMin); null where no row is. */
-function trendOf(minutes: MinuteSeries | undefined, endMs: number): RegionSnapshot['trend'] {
+/**
+ * One point per minute of the last hour, each merging its span of minutes (see trendSpanMin); null where
+ * no row is. Points computed before (and still valid) are reused; older ones are dropped.
+ */
+function trendOf(minutes: RegionMinutes | undefined, endMs: number): RegionSnapshot['trend'] {
   const trend: RegionSnapshot['trend'] = {}
+  const firstMs = endMs - TREND_WINDOW_MIN * MINUTE_MS
   for (const id of TREND_METRICS) {
     const metric = findMetric(id)!
     const inputs = inputsOf(metric)
     const spanMs = trendSpanMin(id) * MINUTE_MS
+    let known = minutes?.points.get(id)
+    if (!known) {
+      known = new Map()
+      minutes?.points.set(id, known)
+    }
+    for (const t of known.keys()) {
+      if (t < firstMs) {
+        known.delete(t)
+      }
+    }
     trend[id] = Array.from({ length: TREND_WINDOW_MIN }, (_, i) => {
-      const t = endMs - (TREND_WINDOW_MIN - i) * MINUTE_MS
-      const merged = mergedInputs(minutes, inputs, t - spanMs + 1, t + 1)
-      return [t, merged.size > 0 ? metricValue(metric, merged) : null]
+      const t = firstMs + i * MINUTE_MS
+      let value = known.get(t)
+      if (value === undefined) {
+        const merged = mergedInputs(minutes?.series, inputs, t - spanMs + 1, t + 1)
+        value = merged.size > 0 ? metricValue(metric, merged) : null
+        known.set(t, value)
+      }
+      return [t, value]
     })
   }
   return trend
