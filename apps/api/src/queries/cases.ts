@@ -8,11 +8,14 @@ import type { Queryable } from '@city/platform'
  * whose children they are): the cases to look at are found by the few of them, not by every region.
  */
 export async function caseCounts(db: Queryable, regions: string[], within: string[], nowMs: number): Promise<Map<string, CaseCounts>> {
+  // Counted per lineage first (one per leaf region), then spread over the regions of each lineage.
   const { rows } = await db.query<{ region: string, open: number, overdue: number }>(
-    `select q.region, count(*)::int as open, count(*) filter (where c.deadline < to_timestamp($3 / 1000.0))::int as overdue
-     from cases c cross join unnest(c.lineage) as l(region) join unnest($1::text[]) as q(region) on q.region = l.region
-     where c.lineage && $2::text[] and c.stage not in ('closed', 'cancelled')
-     group by q.region`,
+    `select l.region, sum(g.open)::int as open, sum(g.overdue)::int as overdue
+     from (select lineage, count(*) as open, count(*) filter (where deadline < to_timestamp($3 / 1000.0)) as overdue
+           from cases where lineage && $2::text[] and stage not in ('closed', 'cancelled') group by lineage) as g
+       cross join unnest(g.lineage) as l(region)
+     where l.region = any($1::text[])
+     group by l.region`,
     [regions, within, nowMs],
   )
   return new Map(rows.map((r) => [r.region, { open: r.open, overdue: r.overdue }]))
@@ -33,8 +36,9 @@ interface CaseRow {
   title: string
 }
 
-/** How many of the most recently changed cases are looked through first. */
-const CANDIDATES = 1000
+/** How many of the most recently changed cases are looked through first, per region asked for and at most. */
+const CANDIDATES_PER_REGION = 80
+const MAX_CANDIDATES = 1000
 
 /**
  * Each region's `limit` most recently changed work orders, newest first. They are looked for among the
@@ -42,6 +46,7 @@ const CANDIDATES = 1000
  * only a region with too few of those is read through the lineage index, and it has few cases then.
  */
 export async function recentCases(db: Queryable, regions: string[], nowMs: number, limit: number): Promise<Map<string, CaseSummary[]>> {
+  const candidates = Math.min(MAX_CANDIDATES, CANDIDATES_PER_REGION * regions.length)
   // Positions and ordinals, not text keys, are what gets sorted (text sorts under the collation cost most).
   const { rows } = await db.query<CaseRow & { complete: boolean }>(
     `with recent as (
@@ -53,10 +58,10 @@ export async function recentCases(db: Queryable, regions: string[], nowMs: numbe
        from recent r cross join unnest(r.lineage) as l(region) join unnest($1::text[]) with ordinality as q(room, k) on q.room = l.region)
      select room, (select count(*) from recent) < $3 as complete, id, region, category, channel, stage, stage_at, reported_at, deadline, severity, dept, title
      from ranked where rank <= $2 order by k, rank`,
-    [regions, limit, CANDIDATES],
+    [regions, limit, candidates],
   )
   const found = new Map<string, CaseRow[]>(regions.map((region) => [region, rows.filter((r) => r.room === region)]))
-  // Fewer than CANDIDATES cases in all: those were every case there is.
+  // Fewer candidates than asked for: those were every case there is.
   const short = rows[0]?.complete ? [] : regions.filter((region) => found.get(region)!.length < limit)
   if (short.length > 0) {
     const { rows: more } = await db.query<CaseRow>(
