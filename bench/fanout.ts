@@ -13,7 +13,7 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { createServer, connect as connectTcp } from 'node:net'
-import { cpus, totalmem } from 'node:os'
+import { cpus, loadavg, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { createStreamGenerator, loadDemoCity } from '@city/demo-city'
 import { startLogConsumer } from '@city/ingest'
@@ -119,6 +119,7 @@ async function scrape(port: number) {
     cpuS: value('process_cpu_seconds_total'), rss: value('process_resident_memory_bytes'), heap: value('nodejs_heap_size_used_bytes'),
     clients: value('city_live_connected_clients'), leader: value('city_live_publisher_leader'),
     messages: value('city_live_messages_sent_total'), bytes: value('city_live_bytes_sent_total'), dropped: value('city_live_updates_dropped_total'),
+    roundS: value('city_live_snapshot_round_seconds_sum'), rounds: value('city_live_snapshot_round_seconds_count'),
   }
 }
 
@@ -132,9 +133,13 @@ async function startIngest(databaseUrl: string, redisUrl: string) {
   const redis = createRedisPubSub(redisUrl)
   const committedAt = new Map<number, number>()
   const publishedAt = new Map<string, number>()
+  /** [published at, ms from the computation's start (asOf) to its publication] of every publication. */
+  const computations: [number, number][] = []
   redis.subscribe('city:update', (m) => {
     const s = m as RegionSnapshot
-    publishedAt.set(`${s.region}|${s.version}|${Date.parse(s.asOf)}`, Date.now())
+    const now = Date.now()
+    publishedAt.set(`${s.region}|${s.version}|${Date.parse(s.asOf)}`, now)
+    computations.push([now, now - Date.parse(s.asOf)])
   })
   const pubsub: PubSub = {
     ...redis,
@@ -165,7 +170,7 @@ async function startIngest(databaseUrl: string, redisUrl: string) {
     append(batch)
   }, 50)
   return {
-    committedAt, producedAt, publishedAt,
+    committedAt, producedAt, publishedAt, computations,
     async stop() {
       clearInterval(producer)
       await consumer.stop()
@@ -184,10 +189,17 @@ interface StepResult {
   producedP50: number
   producedP99: number
   computeP50: number
+  leaderP50: number
+  leaderP99: number
   publishedP50: number
   publishedP99: number
   nodes: { leader: boolean, cpuPct: number, rssMb: string, heapMb: string, mbPerS: number, dropped: number }[]
+  /** The leader's snapshot rounds: mean ms and rounds per second. */
+  roundMs: number
+  roundsPerS: number
   clientCpuPct: number
+  /** 1-minute load average at the start and the end of the measured window. */
+  load: [number, number]
 }
 
 async function runStep(n: number, ports: number[], ingest: Awaited<ReturnType<typeof startIngest>>): Promise<StepResult> {
@@ -212,10 +224,13 @@ async function runStep(n: number, ports: number[], ingest: Awaited<ReturnType<ty
   const connectS = (Date.now() - started) / 1000
   await sleep(WARMUP_MS)
   const before = await Promise.all(ports.map(scrape))
+  const loadBefore = loadavg()[0]!
   workers.forEach((w) => w.send({ type: 'start' }))
   const windowStart = Date.now()
   await sleep(seconds * 1000)
   const after = await Promise.all(ports.map(scrape))
+  const loadAfter = loadavg()[0]!
+  const leader = ingest.computations.filter(([at]) => at >= windowStart && at <= windowStart + seconds * 1000).map(([, ms]) => ms).sort((a, b) => a - b)
   const results = await Promise.all(workers.map(async (w) => {
     const done = next(w, 'records')
     w.send({ type: 'stop' })
@@ -252,6 +267,7 @@ async function runStep(n: number, ports: number[], ingest: Awaited<ReturnType<ty
     commitP50: percentile(fromCommit, 0.5), commitP99: percentile(fromCommit, 0.99),
     producedP50: percentile(fromProduction, 0.5), producedP99: percentile(fromProduction, 0.99),
     computeP50: percentile(fromAsOf, 0.5),
+    leaderP50: percentile(leader, 0.5), leaderP99: percentile(leader, 0.99),
     publishedP50: percentile(fromPublish, 0.5), publishedP99: percentile(fromPublish, 0.99),
     nodes: ports.map((_, i) => {
       const [b, a] = [before[i]!, after[i]!]
@@ -262,7 +278,16 @@ async function runStep(n: number, ports: number[], ingest: Awaited<ReturnType<ty
       }
     }),
     clientCpuPct: (100 * results.reduce((sum, r) => sum + r.cpuMs, 0)) / 1000 / windowS,
+    load: [loadBefore, loadAfter],
+    ...leaderRounds(before, after),
   }
+}
+
+/** Rounds the leader computed between two scrapes (summed over nodes: the lead may move). */
+function leaderRounds(before: Awaited<ReturnType<typeof scrape>>[], after: Awaited<ReturnType<typeof scrape>>[]) {
+  const rounds = after.reduce((n, a, i) => n + a.rounds - before[i]!.rounds, 0)
+  const seconds = after.reduce((n, a, i) => n + a.roundS - before[i]!.roundS, 0)
+  return { roundMs: (1000 * seconds) / rounds, roundsPerS: rounds / ((after[0]!.at - before[0]!.at) / 1000) }
 }
 
 async function main() {
@@ -284,14 +309,15 @@ async function main() {
     console.log(`fan-out: ${rooms.length} rooms (${roomSet}), ${seconds} s per step after ${WARMUP_MS / 1000} s warm-up; 2 API nodes, ingest and ${WORKERS} client workers on`
       + ` ${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 1e9)} GB, node ${process.version}, PostgreSQL + redis-server on the same machine`)
     console.log('clients | connect s | updates/s | commit→client p50/p99 ms | produced→client p50/p99 ms | published→client p50/p99 ms | asOf→client p50 ms'
-      + ' | node CPU % (leader*) | node RSS/heap MB | MB/s sent | dropped | client workers CPU %')
+      + ' | asOf→published p50/p99 ms | leader rounds/s, mean ms | node CPU % (leader*) | node RSS/heap MB | MB/s sent | dropped | client workers CPU % | load avg (1 min) start–end')
     for (const n of steps) {
       const r = await runStep(n, ports, ingest)
       const nodes = (f: (x: StepResult['nodes'][number]) => string) => r.nodes.map(f).join(' / ')
       console.log([
         r.clients, r.connectS.toFixed(1), Math.round(r.updatesPerS), `${ms(r.commitP50)} / ${ms(r.commitP99)}`, `${ms(r.producedP50)} / ${ms(r.producedP99)}`,
-        `${ms(r.publishedP50)} / ${ms(r.publishedP99)}`, ms(r.computeP50), nodes((x) => `${Math.round(x.cpuPct)}${x.leader ? '*' : ''}`), nodes((x) => `${x.rssMb}/${x.heapMb}`),
-        nodes((x) => x.mbPerS.toFixed(1)), nodes((x) => String(x.dropped)), Math.round(r.clientCpuPct),
+        `${ms(r.publishedP50)} / ${ms(r.publishedP99)}`, ms(r.computeP50), `${ms(r.leaderP50)} / ${ms(r.leaderP99)}`, `${r.roundsPerS.toFixed(1)}, ${ms(r.roundMs)}`,
+        nodes((x) => `${Math.round(x.cpuPct)}${x.leader ? '*' : ''}`), nodes((x) => `${x.rssMb}/${x.heapMb}`),
+        nodes((x) => x.mbPerS.toFixed(1)), nodes((x) => String(x.dropped)), Math.round(r.clientCpuPct), r.load.map((l) => l.toFixed(1)).join('–'),
       ].join(' | '))
     }
   } finally {

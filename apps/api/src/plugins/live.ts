@@ -82,9 +82,15 @@ export default fp<LiveOptions>(async (app, options) => {
   // Subscribed to commit notices before the publisher, so a notice has marked the cache when the publisher acts on it.
   const cache = createSnapshotCache({ db, tree, notices: pubsub, timeZone, staleAfterMs, now })
   const stopInvalidate = store.onReconnect(() => cache.invalidate())
-  const publisher = startSnapshotPublisher({
-    store, notices: pubsub, compute: (regions) => cache.compute(regions), tickMs, refreshMs, onError: (error) => warn('snapshot publisher', error),
-  })
+  const computeRound = async (regions: string[]) => {
+    const done = metrics.roundSeconds.startTimer()
+    try {
+      return await cache.compute(regions)
+    } finally {
+      done()
+    }
+  }
+  const publisher = startSnapshotPublisher({ store, notices: pubsub, compute: computeRound, tickMs, refreshMs, onError: (error) => warn('snapshot publisher', error) })
 
   /** The last relayed snapshot of each region with a local room or a subscription on its way. */
   const relayed = new Map<string, RegionSnapshot>()

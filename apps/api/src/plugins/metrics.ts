@@ -18,6 +18,8 @@ export interface LiveMetrics {
   rejected: Counter
   /** Seconds from a flush's committedAt to this node emitting the update it caused. */
   fanoutSeconds: Histogram
+  /** Seconds the leader took to compute one round of snapshots (every region due at once). */
+  roundSeconds: Histogram
 }
 
 declare module 'fastify' {
@@ -50,6 +52,12 @@ function createLiveMetrics(registry: Registry): LiveMetrics {
       name: 'city_live_fanout_latency_seconds',
       help: 'From the committedAt of the flush behind an update to this node emitting it',
       buckets: [0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 0.75, 1, 1.5, 2.5, 5, 10],
+      registers,
+    }),
+    roundSeconds: new Histogram({
+      name: 'city_live_snapshot_round_seconds',
+      help: 'On the leading node: time to compute one round of snapshots (the database reads and the merging, for every region due)',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
     }),
   }
