@@ -4,11 +4,12 @@
  *   (b) one worker end to end: test broker → kafkajs → startKafkaConsumer → PostgreSQL, until every
  *       message is committed; beside it (b′) the same pipeline and commits fed directly, without Kafka;
  *   (c) the machine's bound: a plain JSON.parse loop over the same messages.
- * `--soak <minutes>` instead runs the embedded pipeline (in-process log, PGlite in memory) at a steady
- * rate and prints memory every 30 s.
- * Usage: pnpm bench:ingest [--hours 6] [--runs 5] [--core-only] | [--soak 10 --rate 2000]
+ * `--soak <minutes>` instead runs the ingest (in-process log → PostgreSQL) at a steady rate and prints
+ * memory every 30 s.
+ * Usage: pnpm bench:ingest [--hours 6] [--runs 5] [--core-only] | [--soak 10 --rate 5000]
  */
 import { randomBytes } from 'node:crypto'
+import { readdirSync, readFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
       runs: { type: 'string', default: '5' },
       'core-only': { type: 'boolean', default: false },
       soak: { type: 'string' },
-      rate: { type: 'string', default: '2000' },
+      rate: { type: 'string', default: '5000' },
       postgres: { type: 'string', default: process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test' },
     },
   })
@@ -37,7 +38,7 @@ async function main(): Promise<void> {
   const tree = loadRegionTree(city.regions)
   console.log(`${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`)
   if (args.soak !== undefined) {
-    await soak({ tree, devices: city.devices, minutes: Number(args.soak), rate: Number(args.rate) })
+    await withDatabase(args.postgres, (db) => soak({ db, tree, devices: city.devices, minutes: Number(args.soak), rate: Number(args.rate) }))
     return
   }
   const startMs = Date.parse('2026-11-23T00:00:00+08:00')
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
   const kafka = await withDatabase(args.postgres, (db) => benchKafka(ctx, db))
   console.log(`(b′) pipeline + commits, no Kafka:  ${fmt(direct)} msg/s, ${pct(direct, parseRate)} of (c)`)
   console.log(`(b) one Kafka worker end to end:    ${fmt(kafka.rate)} msg/s steady (${fmt(kafka.overall)} msg/s from start, ${kafka.seconds.toFixed(1)} s); ` +
-    `worker thread busy ${pct(kafka.workerBusy, 1)}, broker thread busy ${pct(kafka.brokerBusy, 1)}`)
+    `worker thread busy ${pct(kafka.workerBusy, 1)}, broker thread busy ${pct(kafka.brokerBusy, 1)}, PostgreSQL ${kafka.postgresCpu.toFixed(2)} CPU s per s`)
   console.log(`    core ${pct(coreRate, parseRate)} of (c); (b′) ${pct(direct, coreRate)} of (a); (b) ${pct(kafka.rate, direct)} of (b′)`)
 }
 
@@ -246,6 +247,36 @@ interface KafkaFigures {
   seconds: number
   workerBusy: number
   brokerBusy: number
+  /** CPU seconds the PostgreSQL server spent per second of the run, all its processes (Linux only, else NaN). */
+  postgresCpu: number
+}
+
+/** CPU time of every process named postgres, in ms, from /proc (NaN where there is no /proc). */
+function postgresCpuMs(): number {
+  try {
+    let ticks = 0
+    for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      const stat = readFileSafe(`/proc/${pid}/stat`)
+      // pid (comm) state ppid …: utime and stime are fields 14 and 15, counted after the closing parenthesis.
+      const close = stat.lastIndexOf(')')
+      if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') {
+        continue
+      }
+      const fields = stat.slice(close + 2).split(' ')
+      ticks += Number(fields[11]) + Number(fields[12])
+    }
+    return ticks * 10 // USER_HZ is 100 on Linux
+  } catch {
+    return Number.NaN
+  }
+}
+
+function readFileSafe(path: string): string {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch {
+    return ''
+  }
 }
 
 /** (b) The messages produced first, then ONE worker consumes them into PostgreSQL; timed until all are committed. */
@@ -265,6 +296,7 @@ async function benchKafka(ctx: BenchContext, db: Db): Promise<KafkaFigures> {
   const handled = async () => Number((await db.query<{ n: string | null }>('select sum(count)::int8 as n from quality')).rows[0]!.n ?? 0)
   const elu = performance.eventLoopUtilization()
   const brokerElu = brokerThread.performance.eventLoopUtilization()
+  const postgresStart = postgresCpuMs()
   const t = performance.now()
   const worker = await startKafkaConsumer({
     db, kafka: createKafka({ brokers, clientId: 'bench-worker' }), deadLetters: producer, pubsub: createMemoryPubSub(),
@@ -280,12 +312,13 @@ async function benchKafka(ctx: BenchContext, db: Db): Promise<KafkaFigures> {
   const end = performance.now()
   const workerBusy = performance.eventLoopUtilization(elu).utilization
   const brokerBusy = brokerThread.performance.eventLoopUtilization(brokerElu).utilization
+  const postgresCpu = (postgresCpuMs() - postgresStart) / (end - t)
   await worker.stop()
   await producer.close()
   brokerThread.postMessage('stop')
   await new Promise((resolve) => brokerThread.once('exit', resolve))
   return {
-    rate: rate(n - first!.n, end - first!.ms), overall: rate(n, end - t), seconds: (end - t) / 1000, workerBusy, brokerBusy,
+    rate: rate(n - first!.n, end - first!.ms), overall: rate(n, end - t), seconds: (end - t) / 1000, workerBusy, brokerBusy, postgresCpu,
   }
 }
 
