@@ -1,6 +1,7 @@
 export { buildApp, type AppConfig } from './app.js'
 export { listen } from './server.js'
 export type { ApiContext } from './plugins/context.js'
-export { loadSnapshot, TREND_METRICS } from './queries/snapshot.js'
+export { loadSnapshot } from './queries/snapshot.js'
+export { TREND_METRICS } from './queries/snapshot-build.js'
 export { loadSeries } from './queries/series.js'
 export { createSnapshotCache, type SnapshotCache, type SnapshotCacheOptions } from './live/snapshot-cache.js'

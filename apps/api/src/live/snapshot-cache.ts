@@ -2,7 +2,8 @@ import type { RegionTree } from '@city/metrics'
 import type { RegionSnapshot } from '@city/metrics/wire'
 import { COMMIT_CHANNEL, type CommitNotice, type PubSub, type Queryable } from '@city/platform'
 import { groupMinutes, loadMinutes, pruneMinutes, replaceMinutesFrom } from '../queries/minutes.js'
-import { buildSnapshots, forgetPointsFrom, loadSnapshotState, minuteStarts, regionsOf, snapshotEndMs, type RegionMinutes } from '../queries/snapshot.js'
+import { buildSnapshots, forgetFrom, minuteStarts, regionMinutes, snapshotEndMs, type RegionMinutes } from '../queries/snapshot-build.js'
+import { loadSnapshotState, regionsOf } from '../queries/snapshot.js'
 
 export interface SnapshotCacheOptions {
   db: Queryable
@@ -94,7 +95,7 @@ export function createSnapshotCache(options: SnapshotCacheOptions): SnapshotCach
     const fromMs = Math.min(...stale.map((region) => entries.get(region)!.staleFromMs))
     // Claimed before reading: a notice that arrives meanwhile marks them stale again for the next computation.
     for (const region of reload) {
-      entries.set(region, { series: new Map(), points: new Map(), coverEndMs: endMs, loadedAt: wallMs, usedAt: wallMs, staleFromMs: Infinity })
+      entries.set(region, { ...regionMinutes(), coverEndMs: endMs, loadedAt: wallMs, usedAt: wallMs, staleFromMs: Infinity })
     }
     stale.forEach((region) => (entries.get(region)!.staleFromMs = Infinity))
     const used = new Map(regions.map((region) => [region, entries.get(region)!]))
@@ -110,7 +111,7 @@ export function createSnapshotCache(options: SnapshotCacheOptions): SnapshotCach
       for (const region of stale) {
         const entry = used.get(region)!
         replaceMinutesFrom(entry.series, fromMs, changedByRegion.get(region))
-        forgetPointsFrom(entry.points, fromMs)
+        forgetFrom(entry, fromMs)
       }
       for (const entry of used.values()) {
         entry.usedAt = wallMs

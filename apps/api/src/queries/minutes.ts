@@ -60,19 +60,21 @@ export function pruneMinutes(series: MinuteSeries, starts: ReadonlyMap<string, n
   }
 }
 
-/** The merge of rows with fromMs <= t < toMs, in time order (so any two callers get the same bits); undefined when none. */
-export function mergeRange(rows: readonly PartialRow[] | undefined, fromMs: number, toMs: number): Partial | undefined {
-  if (!rows) {
+/**
+ * `start` (when given), then the rows with fromMs <= t < toMs merged onto it in time order, as a new
+ * partial; undefined when there is neither. The same rows give the same bits, however they are split:
+ * merging rows up to some minute, then the rest onto that, is the very same sequence of additions.
+ */
+export function mergeRange(rows: readonly PartialRow[] | undefined, fromMs: number, toMs: number, start?: Partial): Partial | undefined {
+  const end = rows ? firstAtOrAfter(rows, toMs) : 0
+  let i = rows ? firstAtOrAfter(rows, fromMs) : 0
+  if (i >= end && !start) {
     return undefined
   }
-  const end = firstAtOrAfter(rows, toMs)
-  let i = firstAtOrAfter(rows, fromMs)
-  if (i >= end) {
-    return undefined
-  }
-  const merged = emptyPartial()
+  // Merged into an empty partial, `start` is copied exactly (0 + x; maps entry by entry, in their order).
+  const merged = start ? mergeInto(emptyPartial(), start) : emptyPartial()
   for (; i < end; i++) {
-    mergeInto(merged, rows[i]!.partial)
+    mergeInto(merged, rows![i]!.partial)
   }
   return merged
 }
