@@ -9,7 +9,7 @@
  * Usage: pnpm bench:ingest [--hours 6] [--runs 5] [--core-only] | [--soak 10 --rate 5000]
  */
 import { randomBytes } from 'node:crypto'
-import { readdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   const kafka = await withDatabase(args.postgres, (db) => benchKafka(ctx, db))
   console.log(`(b′) pipeline + commits, no Kafka:  ${fmt(direct)} msg/s, ${pct(direct, parseRate)} of (c)`)
   console.log(`(b) one Kafka worker end to end:    ${fmt(kafka.rate)} msg/s steady (${fmt(kafka.overall)} msg/s from start, ${kafka.seconds.toFixed(1)} s); ` +
-    `worker thread busy ${pct(kafka.workerBusy, 1)}, broker thread busy ${pct(kafka.brokerBusy, 1)}, PostgreSQL ${kafka.postgresCpu.toFixed(2)} CPU s per s`)
+    `worker thread busy ${pct(kafka.workerBusy, 1)}, broker thread busy ${pct(kafka.brokerBusy, 1)}, its PostgreSQL backends ${kafka.postgresCpu.toFixed(2)} CPU s per s`)
   console.log(`    core ${pct(coreRate, parseRate)} of (c); (b′) ${pct(direct, coreRate)} of (a); (b) ${pct(kafka.rate, direct)} of (b′)`)
 }
 
@@ -247,28 +247,26 @@ interface KafkaFigures {
   seconds: number
   workerBusy: number
   brokerBusy: number
-  /** CPU seconds the PostgreSQL server spent per second of the run, all its processes (Linux only, else NaN). */
+  /** CPU seconds per second of the run spent by the server processes serving the bench database (Linux only, else 0). */
   postgresCpu: number
 }
 
-/** CPU time of every process named postgres, in ms, from /proc (NaN where there is no /proc). */
-function postgresCpuMs(): number {
-  try {
-    let ticks = 0
-    for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-      const stat = readFileSafe(`/proc/${pid}/stat`)
-      // pid (comm) state ppid …: utime and stime are fields 14 and 15, counted after the closing parenthesis.
-      const close = stat.lastIndexOf(')')
-      if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') {
-        continue
-      }
-      const fields = stat.slice(close + 2).split(' ')
-      ticks += Number(fields[11]) + Number(fields[12])
+/**
+ * CPU time (ms) of the server processes that serve this database, by pid, from /proc (empty where there
+ * is none). Backends of other databases, and the server's own background processes, are left out.
+ */
+async function backendCpuMs(db: Db): Promise<Map<number, number>> {
+  const { rows } = await db.query<{ pid: number }>('select pid from pg_stat_activity where datname = current_database()')
+  const out = new Map<number, number>()
+  for (const { pid } of rows) {
+    const stat = readFileSafe(`/proc/${pid}/stat`)
+    if (stat !== '') {
+      // pid (comm) state ppid …: utime and stime are the 12th and 13th fields after the closing parenthesis.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      out.set(pid, (Number(fields[11]) + Number(fields[12])) * 10) // USER_HZ is 100 on Linux
     }
-    return ticks * 10 // USER_HZ is 100 on Linux
-  } catch {
-    return Number.NaN
   }
+  return out
 }
 
 function readFileSafe(path: string): string {
@@ -296,7 +294,7 @@ async function benchKafka(ctx: BenchContext, db: Db): Promise<KafkaFigures> {
   const handled = async () => Number((await db.query<{ n: string | null }>('select sum(count)::int8 as n from quality')).rows[0]!.n ?? 0)
   const elu = performance.eventLoopUtilization()
   const brokerElu = brokerThread.performance.eventLoopUtilization()
-  const postgresStart = postgresCpuMs()
+  const postgresStart = await backendCpuMs(db)
   const t = performance.now()
   const worker = await startKafkaConsumer({
     db, kafka: createKafka({ brokers, clientId: 'bench-worker' }), deadLetters: producer, pubsub: createMemoryPubSub(),
@@ -312,7 +310,11 @@ async function benchKafka(ctx: BenchContext, db: Db): Promise<KafkaFigures> {
   const end = performance.now()
   const workerBusy = performance.eventLoopUtilization(elu).utilization
   const brokerBusy = brokerThread.performance.eventLoopUtilization(brokerElu).utilization
-  const postgresCpu = (postgresCpuMs() - postgresStart) / (end - t)
+  let postgresMs = 0
+  for (const [pid, ms] of await backendCpuMs(db)) {
+    postgresMs += ms - (postgresStart.get(pid) ?? 0)
+  }
+  const postgresCpu = postgresMs / (end - t)
   await worker.stop()
   await producer.close()
   brokerThread.postMessage('stop')
