@@ -3,8 +3,8 @@
  * records every update that brings a region a new version. Talks to the parent over IPC.
  *
  * Thousands of clients on the benchmark's own two cores would spend them parsing 20 kB snapshots, so the
- * clients use a socket.io parser that reads only the head of a snapshot or update event (region, version,
- * asOf, committedAt, eventTime, the fields the server writes first); every byte is still received.
+ * clients use a socket.io parser that reads only the head of a snapshot, update or patch event (region,
+ * version, asOf, committedAt, eventTime, the fields the server writes first); every byte is still received.
  */
 import { EventEmitter } from 'node:events'
 import { io, type Socket } from 'socket.io-client'
@@ -27,7 +27,7 @@ export type WorkerMessage =
 
 interface Packet { type: number, nsp: string, id?: number, data?: unknown }
 
-const HEAD = /^\["(snapshot|update)",\{"region":"([^"]*)","version":(\d+),"asOf":"([^"]*)","committedAt":(null|"[^"]*"),"eventTime":(null|"[^"]*")/
+const HEAD = /^\["(snapshot|update|patch)",\{"region":"([^"]*)","version":(\d+),"asOf":"([^"]*)","committedAt":(null|"[^"]*"),"eventTime":(null|"[^"]*")/
 const unquote = (v: string) => (v === 'null' ? null : v.slice(1, -1))
 
 /** socket.io-parser's text encoding (no binary attachments: this benchmark sends none). */
@@ -75,7 +75,7 @@ function open(i: number): Promise<void> {
   })
   sockets.push(socket)
   let version = -1
-  socket.on('update', (s) => {
+  const receive = (s: { version: number, eventTime: string | null, asOf: string }) => {
     const receivedAt = Date.now()
     if (s.version > version) {
       version = s.version
@@ -83,7 +83,9 @@ function open(i: number): Promise<void> {
         records.push([receivedAt, s.version, s.eventTime ? Date.parse(s.eventTime) : NaN, Date.parse(s.asOf), i % config.regions.length])
       }
     }
-  })
+  }
+  socket.on('update', receive)
+  socket.on('patch', receive)
   return new Promise((resolve) => {
     socket.once('snapshot', (s) => {
       version = s.version

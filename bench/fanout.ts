@@ -136,7 +136,7 @@ async function startIngest(databaseUrl: string, redisUrl: string) {
   /** [published at, ms from the computation's start (asOf) to its publication] of every publication. */
   const computations: [number, number][] = []
   redis.subscribe('city:update', (m) => {
-    const s = m as RegionSnapshot
+    const s = (m as { snapshot: RegionSnapshot }).snapshot
     const now = Date.now()
     publishedAt.set(`${s.region}|${s.version}|${Date.parse(s.asOf)}`, now)
     computations.push([now, now - Date.parse(s.asOf)])
@@ -274,7 +274,7 @@ async function runStep(n: number, ports: number[], ingest: Awaited<ReturnType<ty
       const s = (a.at - b.at) / 1000
       return {
         leader: a.leader === 1, cpuPct: (100 * (a.cpuS - b.cpuS)) / s, rssMb: mb(a.rss), heapMb: mb(a.heap),
-        mbPerS: (a.bytes - b.bytes) / s / 1e6, dropped: a.dropped - b.dropped,
+        mbPerS: (a.bytes - b.bytes) / s / 1e6, kbPerMessage: (a.bytes - b.bytes) / (a.messages - b.messages) / 1e3, dropped: a.dropped - b.dropped,
       }
     }),
     clientCpuPct: (100 * results.reduce((sum, r) => sum + r.cpuMs, 0)) / 1000 / windowS,
@@ -309,7 +309,7 @@ async function main() {
     console.log(`fan-out: ${rooms.length} rooms (${roomSet}), ${seconds} s per step after ${WARMUP_MS / 1000} s warm-up; 2 API nodes, ingest and ${WORKERS} client workers on`
       + ` ${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 1e9)} GB, node ${process.version}, PostgreSQL + redis-server on the same machine`)
     console.log('clients | connect s | updates/s | commit→client p50/p99 ms | produced→client p50/p99 ms | published→client p50/p99 ms | asOf→client p50 ms'
-      + ' | asOf→published p50/p99 ms | leader rounds/s, mean ms | node CPU % (leader*) | node RSS/heap MB | MB/s sent | dropped | client workers CPU % | load avg (1 min) start–end')
+      + ' | asOf→published p50/p99 ms | leader rounds/s, mean ms | node CPU % (leader*) | node RSS/heap MB | MB/s sent (kB/message) | dropped | client workers CPU % | load avg (1 min) start–end')
     for (const n of steps) {
       const r = await runStep(n, ports, ingest)
       const nodes = (f: (x: StepResult['nodes'][number]) => string) => r.nodes.map(f).join(' / ')
@@ -317,7 +317,7 @@ async function main() {
         r.clients, r.connectS.toFixed(1), Math.round(r.updatesPerS), `${ms(r.commitP50)} / ${ms(r.commitP99)}`, `${ms(r.producedP50)} / ${ms(r.producedP99)}`,
         `${ms(r.publishedP50)} / ${ms(r.publishedP99)}`, ms(r.computeP50), `${ms(r.leaderP50)} / ${ms(r.leaderP99)}`, `${r.roundsPerS.toFixed(1)}, ${ms(r.roundMs)}`,
         nodes((x) => `${Math.round(x.cpuPct)}${x.leader ? '*' : ''}`), nodes((x) => `${x.rssMb}/${x.heapMb}`),
-        nodes((x) => x.mbPerS.toFixed(1)), nodes((x) => String(x.dropped)), Math.round(r.clientCpuPct), r.load.map((l) => l.toFixed(1)).join('–'),
+        nodes((x) => `${x.mbPerS.toFixed(1)} (${x.kbPerMessage.toFixed(1)})`), nodes((x) => String(x.dropped)), Math.round(r.clientCpuPct), r.load.map((l) => l.toFixed(1)).join('–'),
       ].join(' | '))
     }
   } finally {

@@ -102,6 +102,8 @@ describe('cockpit in headless Chromium', () => {
     await product.ingest(history.filter((m) => isAfter(m.value, T0)))
     await expect.poll(async () => (await kpis()).get('traffic.flow|today'), { timeout: 15_000 }).not.toBe(before)
     await expectKpisToMatchApi(tree.root.id)
+    // The page got (some of) them as patches of what it held, and patched them right.
+    expect(Number(/^city_live_updates_sent_total\{kind="patch"\} (\d+)/m.exec((await app.inject('/metrics')).body)?.[1])).toBeGreaterThan(0)
   })
 
   it('drills down from the city to a district and from the district to a street by clicking the map', async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { io, type Socket } from 'socket.io-client'
-import type { LiveClientEvents, LiveServerEvents, RegionSnapshot } from '@city/metrics/wire'
+import { Redis } from 'ioredis'
+import { applySnapshotPatch, type LiveClientEvents, type LiveServerEvents, type RegionSnapshot } from '@city/metrics/wire'
 import { tree } from './support/embedded.js'
 import { startBalancer, startRedis, startRole, type LauncherProcess } from './support/cluster.js'
 import { openTestStore, type TestStore } from './support/stores.js'
@@ -14,9 +15,13 @@ const RECOVERY_MS = 5000
 const city = tree.root.id
 const district = tree.root.children[0]!
 
-interface Received { kind: 'snapshot' | 'update', snapshot: RegionSnapshot, at: number }
+/** An `update` is a whole snapshot or one rebuilt from a patch (`patched`). */
+interface Received { kind: 'snapshot' | 'update', snapshot: RegionSnapshot, at: number, patched?: boolean }
 
-/** A socket.io client like the cockpit's: reconnects by itself and asks for its region again on every connect. */
+/**
+ * A socket.io client like the cockpit's: reconnects by itself, asks for its region again on every connect
+ * and applies patches to the snapshot it holds. A patch of any other snapshot is a server bug: recorded.
+ */
 function watch(port: number, region: string) {
   const socket: Socket<LiveServerEvents, LiveClientEvents> = io(`http://127.0.0.1:${port}/live`, {
     transports: ['websocket'], reconnectionDelay: 1000, reconnectionDelayMax: 4000, randomizationFactor: 0.5,
@@ -25,11 +30,24 @@ function watch(port: number, region: string) {
   const disconnects: number[] = []
   socket.on('connect', () => socket.emit('subscribe', { region }))
   socket.on('disconnect', () => disconnects.push(Date.now()))
-  socket.on('snapshot', (snapshot) => received.push({ kind: 'snapshot', snapshot, at: Date.now() }))
-  socket.on('update', (snapshot) => received.push({ kind: 'update', snapshot, at: Date.now() }))
+  const misfits: string[] = []
+  let held: RegionSnapshot | undefined
+  socket.on('disconnect', () => {
+    held = undefined
+  })
+  socket.on('snapshot', (snapshot) => received.push({ kind: 'snapshot', snapshot: held = snapshot, at: Date.now() }))
+  socket.on('update', (snapshot) => received.push({ kind: 'update', snapshot: held = snapshot, at: Date.now() }))
+  socket.on('patch', (patch) => {
+    const next = held && applySnapshotPatch(held, patch)
+    if (next) {
+      received.push({ kind: 'update', snapshot: held = next, at: Date.now(), patched: true })
+    } else {
+      misfits.push(`patch of ${patch.base.version}@${patch.base.asOf} to ${held ? keyOf(held) : 'nothing'}`)
+    }
+  })
   const after = (t: number) => received.filter((r) => r.at >= t)
   return {
-    socket, received, after, disconnects,
+    socket, received, after, disconnects, misfits,
     updatesAfter: (t: number) => after(t).filter((r) => r.kind === 'update').map((r) => r.snapshot),
     /** Resolves with the first event at or after t that matches. */
     async next(t: number, match: (r: Received) => boolean, timeoutMs = 15_000): Promise<Received> {
@@ -67,8 +85,18 @@ function commonStretch(a: RegionSnapshot[], b: RegionSnapshot[]): [string[], str
 }
 
 function expectNeverBackwards(watcher: Watcher) {
+  expect(watcher.misfits).toEqual([])
   const versions = watcher.received.filter((r) => r.kind === 'update').map((r) => r.snapshot.version)
   expect(versions).toEqual([...versions].sort((x, y) => x - y))
+}
+
+async function storedSnapshot(region: string): Promise<RegionSnapshot> {
+  const client = new Redis(redis.url)
+  try {
+    return JSON.parse(await client.hget(`city:snapshot:${region}`, 'json') ?? 'null') as RegionSnapshot
+  } finally {
+    client.disconnect()
+  }
 }
 
 async function metricOf(node: LauncherProcess, name: string): Promise<number> {
@@ -101,7 +129,7 @@ afterAll(async () => {
 })
 
 describe('live fan-out across API node processes', () => {
-  it('sends clients on both nodes the same snapshots in the same order, each with its freshness', async () => {
+  it('sends clients on both nodes the same snapshots in the same order, each with its freshness, mostly as patches', async () => {
     const [a, b] = nodes as [LauncherProcess, LauncherProcess]
     const onA = [watch(a.port, city), watch(a.port, district)]
     const onB = [watch(b.port, city), watch(b.port, district)]
@@ -115,7 +143,18 @@ describe('live fan-out across API node processes', () => {
       expect(seqA).toEqual(seqB)
       expectNeverBackwards(x)
       expectNeverBackwards(y)
+      // Rebuilt from patches or sent whole, the same versions hold the same numbers on both nodes.
+      const byKey = new Map(y.updatesAfter(t0).map((s) => [keyOf(s), s]))
+      for (const key of seqA) {
+        expect(x.updatesAfter(t0).find((s) => keyOf(s) === key)).toEqual(byKey.get(key))
+      }
+      expect(x.after(t0).filter((r) => r.patched).length).toBeGreaterThanOrEqual(seqA.length - 1)
+      // And the last one is what the publisher stored.
       const last = x.updatesAfter(t0).at(-1)!
+      const stored = await storedSnapshot(last.region)
+      if (stored.version === last.version && stored.asOf === last.asOf) {
+        expect(last).toEqual(stored)
+      }
       expect(last.committedAt).not.toBeNull()
       expect(last.eventTime).not.toBeNull()
       expect(last.stale).toBe(false)

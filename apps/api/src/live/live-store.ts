@@ -1,7 +1,16 @@
-import type { RegionSnapshot } from '@city/metrics/wire'
+import type { RegionSnapshot, SnapshotPatch } from '@city/metrics/wire'
 
-/** Channel of published snapshots (JSON of a RegionSnapshot); every API node relays it to its local room. */
+/** Channel of published updates (JSON of a LiveUpdate); every API node relays them to its local room. */
 export const UPDATE_CHANNEL = 'city:update'
+
+/**
+ * A published snapshot and the patch from the snapshot the publisher published before it (null when it
+ * had none, or their shapes differ). A node relays the patch to clients holding that base, else the snapshot.
+ */
+export interface LiveUpdate {
+  snapshot: RegionSnapshot
+  patch: SnapshotPatch | null
+}
 
 /**
  * Where the latest snapshot of each region lives and how a new one reaches every API node: in process
@@ -11,14 +20,15 @@ export interface LiveStore {
   /** Takes or keeps the lead; `acquired` when this node was not leading before. The in-process store always leads. */
   lead(): Promise<'acquired' | 'kept' | 'lost'>
   /**
-   * Stores the snapshot and publishes it on UPDATE_CHANNEL, atomically, when it is newer than the stored
-   * one (see isNewer) and this node still leads: `published`, else `older` or `fenced` (lead lost).
+   * Stores the update's snapshot and publishes the update on UPDATE_CHANNEL, atomically, when the snapshot
+   * is newer than the stored one (see isNewer) and this node still leads: `published`, else `older` or
+   * `fenced` (lead lost).
    */
-  publish(snapshot: RegionSnapshot): Promise<'published' | 'older' | 'fenced'>
+  publish(update: LiveUpdate): Promise<'published' | 'older' | 'fenced'>
   /** The latest published snapshot of a region, if any. */
   latest(region: string): Promise<RegionSnapshot | null>
-  /** Every published snapshot, in publication order. */
-  onUpdate(handler: (snapshot: RegionSnapshot) => void): () => void
+  /** Every published update, in publication order. */
+  onUpdate(handler: (update: LiveUpdate) => void): () => void
   /** Called after the store's connection came back (e.g. Redis restarted): what was published meanwhile is lost. */
   onReconnect(handler: () => void): () => void
   /** Marks regions as watched by this node until untilMs (wall clock). */
@@ -54,4 +64,9 @@ export function newest(a: RegionSnapshot | null | undefined, b: RegionSnapshot |
 export function isRegionSnapshot(value: unknown): value is RegionSnapshot {
   const v = value as Partial<RegionSnapshot> | null
   return typeof v === 'object' && v !== null && typeof v.region === 'string' && typeof v.version === 'number' && typeof v.asOf === 'string'
+}
+
+export function isLiveUpdate(value: unknown): value is LiveUpdate {
+  const v = value as Partial<LiveUpdate> | null
+  return typeof v === 'object' && v !== null && isRegionSnapshot(v.snapshot) && (v.patch === null || typeof v.patch?.base === 'object')
 }

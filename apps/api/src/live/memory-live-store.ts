@@ -1,6 +1,6 @@
 import type { RegionSnapshot } from '@city/metrics/wire'
 import type { PubSub } from '@city/platform'
-import { isNewer, isRegionSnapshot, UPDATE_CHANNEL, type LiveStore } from './live-store.js'
+import { isLiveUpdate, isNewer, UPDATE_CHANNEL, type LiveStore } from './live-store.js'
 
 /** The embedded store: one process, so it always leads; snapshots travel on the in-process pub/sub. */
 export function createMemoryLiveStore(pubsub: PubSub): LiveStore {
@@ -13,12 +13,13 @@ export function createMemoryLiveStore(pubsub: PubSub): LiveStore {
       acquired = true
       return first ? 'acquired' : 'kept'
     },
-    async publish(snapshot) {
+    async publish(update) {
+      const { snapshot } = update
       if (!isNewer(snapshot, latest.get(snapshot.region))) {
         return 'older'
       }
       latest.set(snapshot.region, snapshot)
-      await pubsub.publish(UPDATE_CHANNEL, snapshot)
+      await pubsub.publish(UPDATE_CHANNEL, update)
       return 'published'
     },
     async latest(region) {
@@ -26,7 +27,7 @@ export function createMemoryLiveStore(pubsub: PubSub): LiveStore {
     },
     onUpdate(handler) {
       return pubsub.subscribe(UPDATE_CHANNEL, (message) => {
-        if (isRegionSnapshot(message)) {
+        if (isLiveUpdate(message)) {
           handler(message)
         }
       })

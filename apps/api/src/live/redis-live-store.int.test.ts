@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { RegionSnapshot } from '@city/metrics/wire'
-import type { LiveStore } from './live-store.js'
+import { applySnapshotPatch, diffSnapshots, type RegionSnapshot } from '@city/metrics/wire'
+import type { LiveStore, LiveUpdate } from './live-store.js'
 import { createRedisLiveStore } from './redis-live-store.js'
 
 /** The machine's Redis; every test gets its own key prefix, so runs never cross. */
@@ -20,10 +20,12 @@ function makeSnapshot(region: string, version: number, asOfMs = 1_700_000_000_00
 }
 
 /** Waits until the update subscription delivers: SUBSCRIBE is asynchronous. */
-async function subscribed(got: RegionSnapshot[], probe: LiveStore) {
+const whole = (snapshot: RegionSnapshot): LiveUpdate => ({ snapshot, patch: null })
+
+async function subscribed(got: LiveUpdate[], probe: LiveStore) {
   let version = 0
   while (got.length === 0) {
-    await probe.publish(makeSnapshot('probe', ++version))
+    await probe.publish(whole(makeSnapshot('probe', ++version)))
     await new Promise((r) => setTimeout(r, 20))
   }
   got.length = 0
@@ -54,20 +56,22 @@ describe('createRedisLiveStore', () => {
   it('publishes only newer snapshots, only from the leader, and relays them in order', async () => {
     const [a, b] = openPair()
     await a.lead()
-    const got: RegionSnapshot[] = []
+    const got: LiveUpdate[] = []
     b.onUpdate((s) => got.push(s))
     await subscribed(got, a)
-    expect(await a.publish(makeSnapshot('city', 3))).toBe('published')
-    expect(await a.publish(makeSnapshot('city', 2))).toBe('older')
-    expect(await a.publish(makeSnapshot('city', 3))).toBe('older')
-    expect(await a.publish(makeSnapshot('city', 3, 1_700_000_001_000))).toBe('published')
-    expect(await b.publish(makeSnapshot('city', 9))).toBe('fenced')
-    expect(await a.publish(makeSnapshot('city', 4))).toBe('published')
+    expect(await a.publish(whole(makeSnapshot('city', 3)))).toBe('published')
+    expect(await a.publish(whole(makeSnapshot('city', 2)))).toBe('older')
+    expect(await a.publish(whole(makeSnapshot('city', 3)))).toBe('older')
+    expect(await a.publish(whole(makeSnapshot('city', 3, 1_700_000_001_000)))).toBe('published')
+    expect(await b.publish(whole(makeSnapshot('city', 9)))).toBe('fenced')
+    const patch = diffSnapshots(makeSnapshot('city', 3, 1_700_000_001_000), makeSnapshot('city', 4))
+    expect(await a.publish({ snapshot: makeSnapshot('city', 4), patch })).toBe('published')
     await new Promise((r) => setTimeout(r, 100))
-    expect(got.map((s) => [s.version, s.asOf])).toEqual([
+    expect(got.map(({ snapshot: s }) => [s.version, s.asOf])).toEqual([
       [3, '2023-11-14T22:13:20.000Z'], [3, '2023-11-14T22:13:21.000Z'], [4, '2023-11-14T22:13:20.000Z'],
     ])
-    expect(got[2]).toEqual(makeSnapshot('city', 4))
+    expect(got[2]).toEqual({ snapshot: makeSnapshot('city', 4), patch })
+    expect(applySnapshotPatch(got[1]!.snapshot, got[2]!.patch!)).toEqual(makeSnapshot('city', 4))
     expect(await b.latest('city')).toEqual(makeSnapshot('city', 4))
     expect(await b.latest('nowhere')).toBeNull()
   })

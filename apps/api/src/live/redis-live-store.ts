@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis'
 import { createRedisPubSub, redisRetryStrategy } from '@city/platform'
-import { isRegionSnapshot, type LiveStore } from './live-store.js'
+import { isLiveUpdate, isRegionSnapshot, type LiveStore } from './live-store.js'
 
 export interface RedisLiveStoreOptions {
   /** This node's lock token. */
@@ -36,7 +36,7 @@ if stored[1] then
 end
 redis.call('HSET', KEYS[2], 'version', ARGV[2], 'asOf', ARGV[3], 'json', ARGV[4])
 redis.call('PEXPIRE', KEYS[2], ARGV[6])
-redis.call('PUBLISH', ARGV[5], ARGV[4])
+redis.call('PUBLISH', ARGV[5], ARGV[7])
 return 1`
 
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`
@@ -72,10 +72,12 @@ export function createRedisLiveStore(url: string, options: RedisLiveStoreOptions
       }
       return result === 1 ? 'kept' : 'lost'
     },
-    async publish(snapshot) {
+    async publish({ snapshot, patch }) {
       const json = JSON.stringify(snapshot)
+      // The update as JSON without serializing the snapshot twice.
+      const message = `{"snapshot":${json},"patch":${JSON.stringify(patch)}}`
       const result = await cmd.eval(PUBLISH, 2, keys.leader, snapshotKey(snapshot.region),
-        nodeId, snapshot.version, Date.parse(snapshot.asOf), json, keys.channel, snapshotTtlMs)
+        nodeId, snapshot.version, Date.parse(snapshot.asOf), json, keys.channel, snapshotTtlMs, message)
       if (result === -1) {
         return 'fenced'
       }
@@ -88,7 +90,7 @@ export function createRedisLiveStore(url: string, options: RedisLiveStoreOptions
     },
     onUpdate(handler) {
       return updates.subscribe(keys.channel, (message) => {
-        if (isRegionSnapshot(message)) {
+        if (isLiveUpdate(message)) {
           handler(message)
         }
       })

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { RegionSnapshot } from '@city/metrics/wire'
+import { applySnapshotPatch, type RegionSnapshot } from '@city/metrics/wire'
 import { COMMIT_CHANNEL, createMemoryPubSub, type PubSub } from '@city/platform'
-import { UPDATE_CHANNEL, type LiveStore } from './live-store.js'
+import { UPDATE_CHANNEL, type LiveStore, type LiveUpdate } from './live-store.js'
 import { createMemoryLiveStore } from './memory-live-store.js'
 import { startSnapshotPublisher, type SnapshotPublisher } from './snapshot-publisher.js'
 
@@ -17,6 +17,7 @@ let pubsub: PubSub
 let store: LiveStore
 let computed: string[]
 let published: RegionSnapshot[]
+let updates: LiveUpdate[]
 let publisher: SnapshotPublisher | undefined
 let version: number
 
@@ -43,8 +44,12 @@ beforeEach(() => {
   store = createMemoryLiveStore(pubsub)
   computed = []
   published = []
+  updates = []
   version = 1
-  pubsub.subscribe(UPDATE_CHANNEL, (m) => published.push(m as RegionSnapshot))
+  pubsub.subscribe(UPDATE_CHANNEL, (m) => {
+    updates.push(m as LiveUpdate)
+    published.push((m as LiveUpdate).snapshot)
+  })
 })
 
 afterEach(async () => {
@@ -174,8 +179,23 @@ describe('startSnapshotPublisher', () => {
     start()
     await vi.advanceTimersByTimeAsync(10)
     version = 4
-    await store.publish(makeSnapshot('city', 4))
+    await store.publish({ snapshot: makeSnapshot('city', 4), patch: null })
     await vi.advanceTimersByTimeAsync(REFRESH_MS)
     expect(published.map((s) => s.version)).toEqual([5])
+  })
+
+  it('sends each publication of a region after its first with the patch from the one before', async () => {
+    await store.watch(['city'], FAR)
+    start()
+    await vi.advanceTimersByTimeAsync(10)
+    await commit('city')
+    await vi.advanceTimersByTimeAsync(TICK_MS + 10)
+    await commit('city')
+    await vi.advanceTimersByTimeAsync(TICK_MS + 10)
+    expect(updates.map((u) => u.snapshot.version)).toEqual([1, 2, 3])
+    expect(updates[0]!.patch).toBeNull()
+    for (let i = 1; i < updates.length; i++) {
+      expect(applySnapshotPatch(updates[i - 1]!.snapshot, updates[i]!.patch!)).toEqual(updates[i]!.snapshot)
+    }
   })
 })

@@ -1,4 +1,4 @@
-import type { RegionSnapshot } from '@city/metrics/wire'
+import { diffSnapshots, type RegionSnapshot } from '@city/metrics/wire'
 import { COMMIT_CHANNEL, type CommitNotice, type PubSub } from '@city/platform'
 import type { LiveStore } from './live-store.js'
 
@@ -42,6 +42,8 @@ export function startSnapshotPublisher(options: SnapshotPublisherOptions): Snaps
   const minGapMs = tickMs * (1 - GAP_SLACK)
   const dirty = new Set<string>()
   const publishedAt = new Map<string, number>()
+  /** What this node last published per region: the base of the next patch. */
+  const lastPublished = new Map<string, RegionSnapshot>()
   let watched = new Set<string>()
   let leading = false
   let timer: NodeJS.Timeout | undefined
@@ -82,6 +84,7 @@ export function startSnapshotPublisher(options: SnapshotPublisherOptions): Snaps
     leading = lead !== 'lost'
     if (!leading) {
       dirty.clear()
+      lastPublished.clear()
       return
     }
     const now = await store.watched(Date.now()).catch((error: unknown) => {
@@ -102,6 +105,7 @@ export function startSnapshotPublisher(options: SnapshotPublisherOptions): Snaps
     for (const region of publishedAt.keys()) {
       if (!watched.has(region)) {
         publishedAt.delete(region)
+        lastPublished.delete(region)
       }
     }
     schedule()
@@ -150,7 +154,7 @@ export function startSnapshotPublisher(options: SnapshotPublisherOptions): Snaps
     const at = Date.now()
     due.forEach((region) => publishedAt.set(region, at))
     try {
-      const outcomes = await Promise.all((await compute(due)).map((snapshot) => store.publish(snapshot)))
+      const outcomes = await Promise.all((await compute(due)).map(publish))
       if (outcomes.includes('fenced')) {
         leading = false
       }
@@ -158,6 +162,17 @@ export function startSnapshotPublisher(options: SnapshotPublisherOptions): Snaps
       due.forEach((region) => dirty.add(region))
       onError(error)
     }
+  }
+
+  async function publish(snapshot: RegionSnapshot) {
+    const previous = lastPublished.get(snapshot.region)
+    const outcome = await store.publish({ snapshot, patch: previous ? diffSnapshots(previous, snapshot) : null })
+    if (outcome === 'published') {
+      lastPublished.set(snapshot.region, snapshot)
+    } else {
+      lastPublished.delete(snapshot.region)
+    }
+    return outcome
   }
 
   void beat()

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { io, type Socket } from 'socket.io-client'
 import { loadDemoCity } from '@city/demo-city'
 import { loadRegionTree } from '@city/metrics'
-import type { LiveClientEvents, LiveServerEvents, RegionSnapshot } from '@city/metrics/wire'
+import { applySnapshotPatch, diffSnapshots, type LiveClientEvents, type LiveServerEvents, type RegionSnapshot } from '@city/metrics/wire'
 import { createMemoryPubSub, migrate, openPgliteDb, type Db } from '@city/platform'
 import { buildApp } from '../app.js'
 import { UPDATE_CHANNEL } from '../live/live-store.js'
@@ -44,30 +44,51 @@ function connect(): Client {
 }
 
 let version = 1_000
-/** Connects, subscribes to a region and records the synthetic updates that arrive (not the publisher's own). */
+/**
+ * Connects, subscribes to a region and records the synthetic updates that arrive (not the publisher's
+ * own): whole or patched onto the snapshot it holds; a patch of anything else is recorded as a misfit.
+ */
 async function subscriber(region = city) {
   const client = connect()
   const versions: number[] = []
-  client.on('update', (s) => {
+  const kinds: Array<'update' | 'patch'> = []
+  const misfits: number[] = []
+  let held: RegionSnapshot | undefined
+  const receive = (s: RegionSnapshot, kind: 'update' | 'patch') => {
+    held = s
     if (s.version > 1_000) {
       versions.push(s.version)
+      kinds.push(kind)
+    }
+  }
+  client.on('update', (s) => receive(s, 'update'))
+  client.on('patch', (patch) => {
+    const next = held && applySnapshotPatch(held, patch)
+    if (next) {
+      receive(next, 'patch')
+    } else {
+      misfits.push(patch.version)
     }
   })
   const snapshot = await new Promise<RegionSnapshot>((resolve) => {
     client.once('snapshot', resolve)
     client.emit('subscribe', { region })
   })
-  return { client, snapshot, versions }
+  held = snapshot
+  return { client, snapshot, versions, kinds, misfits, held: () => held }
 }
 
-/** A published snapshot as the publisher would send it, padded to about padBytes. */
-function publishSynthetic(padBytes = 0): RegionSnapshot {
+/**
+ * A published snapshot as the publisher would send it, padded to about padBytes; with `patchFrom`, the
+ * update carries the patch from that snapshot.
+ */
+function publishSynthetic(padBytes = 0, patchFrom?: RegionSnapshot): RegionSnapshot {
   const now = new Date().toISOString()
   const snapshot: RegionSnapshot = {
     region: city, version: ++version, asOf: now, committedAt: now, eventTime: now, stale: false,
-    values: {}, children: [], trend: { pad: padBytes ? [[0, 0], [1, 'x'.repeat(padBytes) as unknown as number]] : [] }, cases: [],
+    values: { x: { current: version, today: null } }, children: [], trend: { pad: padBytes ? [[0, 0], [1, `${version}${'x'.repeat(padBytes)}` as unknown as number]] : [] }, cases: [],
   }
-  void pubsub.publish(UPDATE_CHANNEL, snapshot)
+  void pubsub.publish(UPDATE_CHANNEL, { snapshot, patch: patchFrom ? diffSnapshots(patchFrom, snapshot) : null })
   return snapshot
 }
 
@@ -101,6 +122,25 @@ describe('live push on one node', () => {
     client.close()
   })
 
+  it('sends a patch to the sockets holding its base and the whole snapshot to the others', async () => {
+    const early = await subscriber()
+    const first = publishSynthetic()
+    await until(() => early.versions.at(-1) === first.version)
+    const late = await subscriber()
+    expect(late.snapshot).toEqual(first)
+    const second = publishSynthetic(0, first)
+    await until(() => early.versions.at(-1) === second.version && late.versions.at(-1) === second.version)
+    expect([early.kinds.at(-1), late.kinds.at(-1)]).toEqual(['patch', 'patch'])
+    // A patch of a snapshot the room never had (another leader's, say) is not sent: the snapshot is.
+    const third = publishSynthetic(0, first)
+    await until(() => early.versions.at(-1) === third.version && late.versions.at(-1) === third.version)
+    expect([early.kinds.at(-1), late.kinds.at(-1)]).toEqual(['update', 'update'])
+    expect([early.held(), late.held()]).toEqual([third, third])
+    expect([...early.misfits, ...late.misfits]).toEqual([])
+    early.client.close()
+    late.client.close()
+  })
+
   it('lets a client that stops reading skip updates instead of queueing them, then sends it the latest', async () => {
     const fast = await subscriber()
     const slow = await subscriber()
@@ -112,9 +152,9 @@ describe('live push on one node', () => {
     const heapBefore = process.memoryUsage().heapUsed
     let last: RegionSnapshot | undefined
     let maxQueuedBytes = 0
-    // 300 updates of 200 kB: 60 MB for a client that reads nothing; the kernel's socket buffers hold a few MB.
+    // 300 updates of 200 kB (patches as large): 60 MB for a client that reads nothing; the kernel's socket buffers hold a few MB.
     for (let i = 0; i < 300; i++) {
-      last = publishSynthetic(payloadBytes)
+      last = publishSynthetic(payloadBytes, last)
       await new Promise((r) => setTimeout(r, 2))
       maxQueuedBytes = Math.max(maxQueuedBytes, conn.transport.socket._socket.writableLength)
     }
@@ -129,6 +169,10 @@ describe('live push on one node', () => {
     wire.resume()
     await until(() => slow.versions.at(-1) === last!.version)
     expect(slow.versions.length).toBeLessThan(150)
+    // What it skipped it got whole; no patch ever reached it for a snapshot it did not hold.
+    expect(slow.held()).toEqual(last)
+    expect([...slow.misfits, ...fast.misfits]).toEqual([])
+    expect(fast.kinds.filter((k) => k === 'patch').length).toBeGreaterThan(250)
     const metrics = (await app.inject('/metrics')).body
     expect(Number(/city_live_updates_dropped_total (\d+)/.exec(metrics)?.[1])).toBeGreaterThan(100)
     fast.client.close()

@@ -5,9 +5,9 @@ import { Redis } from 'ioredis'
 import { createAdapter } from '@socket.io/redis-adapter'
 import { Server, type Socket } from 'socket.io'
 import { Compile } from 'typebox/compile'
-import { LIVE_NAMESPACE, SubscribeRequest, type LiveClientEvents, type LiveServerEvents, type RegionSnapshot } from '@city/metrics/wire'
+import { isBaseOf, LIVE_NAMESPACE, SubscribeRequest, type LiveClientEvents, type LiveServerEvents, type RegionSnapshot } from '@city/metrics/wire'
 import { redisRetryStrategy } from '@city/platform'
-import { isNewer, newest, type LiveStore } from '../live/live-store.js'
+import { isNewer, newest, type LiveStore, type LiveUpdate } from '../live/live-store.js'
 import { createMemoryLiveStore } from '../live/memory-live-store.js'
 import { createRedisLiveStore } from '../live/redis-live-store.js'
 import { createSnapshotCache } from '../live/snapshot-cache.js'
@@ -35,6 +35,8 @@ interface LiveSocketData {
   wants: Set<string>
   /** Regions whose update this socket skipped while still writing an earlier message. */
   missed: Set<string>
+  /** The snapshot of each region this socket was last sent (or patched to): a patch goes only to holders of its base. */
+  holds: Map<string, RegionSnapshot>
 }
 type LiveSocket = Socket<LiveClientEvents, LiveServerEvents, Record<string, never>, LiveSocketData>
 
@@ -50,9 +52,10 @@ const roomOf = (region: string) => `${ROOM_PREFIX}${region}`
 
 /**
  * Socket.io namespace /live, one room per region. A client subscribes to a region and gets its latest
- * snapshot, then every snapshot the publisher (see live/snapshot-publisher.ts) publishes for it, relayed
- * by every node to its local room in the one order the store gives them. A client that is still writing
- * an earlier message skips updates and gets the latest one once it drains (drop-to-latest).
+ * snapshot, then every update the publisher (see live/snapshot-publisher.ts) publishes for it, relayed
+ * by every node to its local room in the one order the store gives them: as a patch of the snapshot the
+ * room was sent last, or whole when the patch is of another one. A client that is still writing an
+ * earlier message skips updates and gets the latest snapshot whole once it drains (drop-to-latest).
  */
 export default fp<LiveOptions>(async (app, options) => {
   const { tickMs = 1000, refreshMs = 5000, redisUrl, redisPrefix = 'city:', maxClients = 5000 } = options
@@ -129,8 +132,11 @@ export default fp<LiveOptions>(async (app, options) => {
       }
       // Join and answer in one step, with nothing older than what the room was last sent: the client
       // never receives an update before its snapshot, nor a snapshot older than an update it has.
+      const latest = newest(snapshot, relayed.get(region))!
       void socket.join(roomOf(region))
-      socket.emit('snapshot', newest(snapshot, relayed.get(region))!)
+      socket.data.missed.delete(region)
+      socket.data.holds.set(region, latest)
+      socket.emit('snapshot', latest)
     } finally {
       const left = (pending.get(region) ?? 1) - 1
       if (left > 0) {
@@ -142,7 +148,7 @@ export default fp<LiveOptions>(async (app, options) => {
   }
 
   live.on('connection', (socket) => {
-    socket.data = { wants: new Set(), missed: new Set() }
+    socket.data = { wants: new Set(), missed: new Set(), holds: new Map() }
     socket.on('subscribe', (request) => {
       if (!isSubscribe.Check(request) || !tree.get(request.region)) {
         socket.emit('failure', { code: 'API_UNKNOWN_REGION', message: `cannot subscribe to ${JSON.stringify(request?.region)}: no such region` })
@@ -157,6 +163,7 @@ export default fp<LiveOptions>(async (app, options) => {
       if (isSubscribe.Check(request)) {
         socket.data.wants.delete(request.region)
         socket.data.missed.delete(request.region)
+        socket.data.holds.delete(request.region)
         void socket.leave(roomOf(request.region))
       }
     })
@@ -172,7 +179,7 @@ export default fp<LiveOptions>(async (app, options) => {
     })
   })
 
-  function relay(snapshot: RegionSnapshot): void {
+  function relay({ snapshot, patch }: LiveUpdate): void {
     const { region } = snapshot
     const members = live.adapter.rooms.get(roomOf(region))
     if (!members?.size && !pending.has(region)) {
@@ -187,16 +194,38 @@ export default fp<LiveOptions>(async (app, options) => {
     if (!members?.size) {
       return
     }
+    // Sockets still writing an earlier message skip this one; the others get the patch if they hold its
+    // base, else the whole snapshot. Each kind is one broadcast, encoded once.
     const skipped: string[] = []
+    const patched: string[] = []
+    const whole: string[] = []
     for (const id of members) {
       const socket = live.sockets.get(id)
-      if (socket && !socket.conn.transport.writable) {
+      if (!socket) {
+        continue
+      }
+      if (!socket.conn.transport.writable) {
         skipped.push(id)
         markMissed(socket, region)
+        continue
       }
+      if (patch && isBaseOf(socket.data.holds.get(region), patch)) {
+        patched.push(id)
+      } else {
+        whole.push(id)
+        socket.data.missed.delete(region)
+      }
+      socket.data.holds.set(region, snapshot)
     }
-    // One broadcast, encoded once, to every socket that can take it now.
-    live.local.to(roomOf(region)).except(skipped).emit('update', snapshot)
+    const room = roomOf(region)
+    if (patched.length > 0) {
+      live.local.to(room).except([...skipped, ...whole]).emit('patch', patch!)
+      metrics.updates.inc({ kind: 'patch' }, patched.length)
+    }
+    if (whole.length > 0) {
+      live.local.to(room).except([...skipped, ...patched]).emit('update', snapshot)
+      metrics.updates.inc({ kind: 'whole' }, whole.length)
+    }
     metrics.dropped.inc(skipped.length)
     if (previous && snapshot.version > previous.version && snapshot.committedAt) {
       metrics.fanoutSeconds.observe((Date.now() - Date.parse(snapshot.committedAt)) / 1000)
@@ -224,7 +253,9 @@ export default fp<LiveOptions>(async (app, options) => {
     for (const region of socket.data.missed) {
       const latest = relayed.get(region)
       if (latest && socket.rooms.has(roomOf(region))) {
+        socket.data.holds.set(region, latest)
         socket.emit('update', latest)
+        metrics.updates.inc({ kind: 'whole' })
       }
     }
     socket.data.missed.clear()

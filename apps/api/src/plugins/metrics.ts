@@ -14,6 +14,8 @@ export interface LiveMetrics {
   readFrom(sources: LiveGaugeSources): void
   messages: Counter
   bytes: Counter
+  /** Updates sent to clients, by kind: `patch` or `whole` (a snapshot: no base to patch, or a catch-up). */
+  updates: Counter<'kind'>
   dropped: Counter
   rejected: Counter
   /** Seconds from a flush's committedAt to this node emitting the update it caused. */
@@ -46,6 +48,7 @@ function createLiveMetrics(registry: Registry): LiveMetrics {
     },
     messages: new Counter({ name: 'city_live_messages_sent_total', help: 'Socket.io packets written to clients (snapshot, update and failure events, namespace handshakes)', registers }),
     bytes: new Counter({ name: 'city_live_bytes_sent_total', help: 'Bytes of socket.io packets written to clients', registers }),
+    updates: new Counter({ name: 'city_live_updates_sent_total', help: 'Updates sent to clients: kind="patch" (the changes from the snapshot the client holds) or kind="whole"', labelNames: ['kind'], registers }),
     dropped: new Counter({ name: 'city_live_updates_dropped_total', help: 'Updates skipped for a client still writing an earlier one (it gets the latest when it drains)', registers }),
     rejected: new Counter({ name: 'city_live_connections_rejected_total', help: 'Connections refused at MAX_CLIENTS_PER_NODE', registers }),
     fanoutSeconds: new Histogram({

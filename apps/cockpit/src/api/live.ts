@@ -1,4 +1,4 @@
-import { LIVE_NAMESPACE } from '@city/metrics/live'
+import { applySnapshotPatch, LIVE_NAMESPACE, type SnapshotPatch } from '@city/metrics/live'
 import type { LiveClientEvents, LiveServerEvents, RegionSnapshot } from '@city/metrics/wire'
 import { io, type Socket } from 'socket.io-client'
 import { readonly, ref } from 'vue'
@@ -19,13 +19,30 @@ const error = ref<string | null>(null)
 const attempts = ref(0)
 const subscriptions = new Set<LiveSubscription>()
 const regionCounts = new Map<string, number>()
+/** What the server last sent per region (snapshot, update or patched): the base of its next patch. */
+const held = new Map<string, RegionSnapshot>()
 let socket: Socket<LiveServerEvents, LiveClientEvents> | null = null
 
 function dispatch(kind: 'onSnapshot' | 'onUpdate', snapshot: RegionSnapshot) {
+  if (!regionCounts.has(snapshot.region)) {
+    return
+  }
+  held.set(snapshot.region, snapshot)
   for (const subscription of subscriptions) {
     if (subscription.region === snapshot.region) {
       subscription[kind](snapshot)
     }
+  }
+}
+
+/** A patch applies to the snapshot held; if it is not the patch's base (never expected), ask for the region again. */
+function applyPatch(s: Socket<LiveServerEvents, LiveClientEvents>, patch: SnapshotPatch) {
+  const base = held.get(patch.region)
+  const next = base && applySnapshotPatch(base, patch)
+  if (next) {
+    dispatch('onUpdate', next)
+  } else if (regionCounts.has(patch.region)) {
+    s.emit('subscribe', { region: patch.region })
   }
 }
 
@@ -54,6 +71,7 @@ function ensureSocket(): Socket<LiveServerEvents, LiveClientEvents> {
   })
   s.on('connect', () => onConnect(s))
   s.on('disconnect', (reason) => {
+    held.clear()
     status.value = 'reconnecting'
     // The server closed us on purpose (e.g. a rolling restart); socket.io does not retry that by itself.
     if (reason === 'io server disconnect') {
@@ -69,6 +87,7 @@ function ensureSocket(): Socket<LiveServerEvents, LiveClientEvents> {
   })
   s.on('snapshot', (snapshot) => dispatch('onSnapshot', snapshot))
   s.on('update', (snapshot) => dispatch('onUpdate', snapshot))
+  s.on('patch', (patch) => applyPatch(s, patch))
   s.on('failure', (failure) => {
     error.value = `${failure.code}: ${failure.message}`
   })
@@ -96,6 +115,7 @@ function subscribe(subscription: LiveSubscription): () => void {
       return
     }
     regionCounts.delete(subscription.region)
+    held.delete(subscription.region)
     if (s.connected) {
       s.emit('unsubscribe', { region: subscription.region })
     }

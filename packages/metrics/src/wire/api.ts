@@ -1,5 +1,6 @@
 import Type from 'typebox'
 import { CaseChannel, CaseStage, RegionId } from './reading.js'
+import type { SnapshotPatch } from './snapshot-patch.js'
 
 export const RegionLevel = Type.Union([
   Type.Literal('city'), Type.Literal('district'), Type.Literal('street'), Type.Literal('community'),
@@ -167,9 +168,14 @@ export interface LiveClientEvents {
   subscribe: (request: SubscribeRequest) => void
   unsubscribe: (request: SubscribeRequest) => void
 }
+/**
+ * `snapshot` answers a subscribe. Then every change comes as a `patch` of the snapshot the client holds,
+ * or as a whole snapshot (`update`) when the client skipped one (drop to latest) or the shape changed.
+ */
 export interface LiveServerEvents {
   snapshot: (snapshot: RegionSnapshot) => void
   update: (snapshot: RegionSnapshot) => void
+  patch: (patch: SnapshotPatch) => void
   failure: (error: { code: string, message: string }) => void
 }
-export { LIVE_NAMESPACE } from './live.js'
+export { LIVE_NAMESPACE, applySnapshotPatch, diffSnapshots, isBaseOf, type SnapshotPatch, type TrendEdit } from './live.js'
