@@ -67,7 +67,7 @@ describe('snapshot patches', () => {
     const patch = diffSnapshots(base, next)!
     expect(patch.base).toEqual({ version: 7, asOf: base.asOf })
     expect(patch.values).toEqual({ 'traffic.tti': { current: 1.6, today: 1.4 } })
-    expect(patch.children?.map((c) => c.region)).toEqual(['west'])
+    expect(patch.children).toEqual([{ region: 'west', eventTime: null, values: { 'traffic.tti': { current: 2, today: 1 } } }])
     expect(patch.trend).toEqual({ 'traffic.tti': { drop: 1, keep: 58, tail: [[T0 + 59 * MINUTE, 59.5], [T0 + 60 * MINUTE, 60]] } })
     expect(patch.cases).toEqual({ ids: ['c3', 'c1', 'c2'], changed: [caseOf('c3', 'reported'), caseOf('c1', 'dispatched')] })
     expect(applySnapshotPatch(base, patch)).toEqual(next)
@@ -87,6 +87,7 @@ describe('snapshot patches', () => {
     fc.assert(fc.property(snapshot, snapshot, (base, next) => {
       expect(diffSnapshots(base, { ...next, region: 'east' })).toBeNull()
       expect(diffSnapshots(base, { ...next, children: next.children.slice(1) })).toBeNull()
+      expect(diffSnapshots(base, { ...next, children: next.children.map((c) => ({ ...c, values: { 'env.pm25': { current: 1, today: 1 } } })) })).toBeNull()
       expect(diffSnapshots(base, { ...next, values: { ...next.values, 'env.pm25': { current: 1, today: 1 } } })).toBeNull()
       expect(diffSnapshots(base, { ...next, trend: { ...next.trend, 'env.pm25': [] } })).toBeNull()
     }), { numRuns: 100 })

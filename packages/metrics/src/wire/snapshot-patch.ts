@@ -17,7 +17,10 @@ export interface SnapshotPatch {
   base: { version: number, asOf: string }
   /** Metrics whose values changed. */
   values?: MetricValues
-  /** Children whose eventTime or values changed; the list and its order are the base's. */
+  /**
+   * Children whose eventTime or values changed, with the metrics that changed (every child changes every
+   * second, most of its metrics do not); the list and its order are the base's.
+   */
   children?: ChildValues[]
   /** Per changed metric: `drop` points off the front of the base's series, keep the next `keep`, append `tail`. */
   trend?: Record<string, TrendEdit>
@@ -37,7 +40,8 @@ export const isBaseOf = (snapshot: RegionSnapshot | null | undefined, patch: Sna
  */
 export function diffSnapshots(base: RegionSnapshot, next: RegionSnapshot): SnapshotPatch | null {
   if (base.region !== next.region || !sameKeys(base.values, next.values) || !sameKeys(base.trend, next.trend)
-    || base.children.length !== next.children.length || base.children.some((c, i) => c.region !== next.children[i]!.region)) {
+    || base.children.length !== next.children.length
+    || base.children.some((c, i) => c.region !== next.children[i]!.region || !sameKeys(c.values, next.children[i]!.values))) {
     return null
   }
   const { region, version, asOf, committedAt, eventTime, stale } = next
@@ -47,9 +51,13 @@ export function diffSnapshots(base: RegionSnapshot, next: RegionSnapshot): Snaps
   if (values) {
     patch.values = values
   }
-  const children = next.children.filter((child, i) => {
+  const children: ChildValues[] = []
+  next.children.forEach((child, i) => {
     const was = base.children[i]!
-    return child.eventTime !== was.eventTime || changedValues(was.values, child.values) !== null
+    const changed = changedValues(was.values, child.values)
+    if (changed || child.eventTime !== was.eventTime) {
+      children.push({ region: child.region, eventTime: child.eventTime, values: changed ?? {} })
+    }
   })
   if (children.length > 0) {
     patch.children = children
@@ -78,6 +86,10 @@ export function applySnapshotPatch(base: RegionSnapshot, patch: SnapshotPatch): 
   }
   const { region, version, asOf, committedAt, eventTime, stale } = patch
   const changedChildren = new Map(patch.children?.map((child) => [child.region, child]))
+  const patchChild = (child: ChildValues): ChildValues => {
+    const changed = changedChildren.get(child.region)
+    return changed ? { region: child.region, eventTime: changed.eventTime, values: { ...child.values, ...changed.values } } : child
+  }
   const trend: Record<string, TrendPoint[]> = {}
   for (const [metric, series] of Object.entries(base.trend)) {
     const edit = patch.trend?.[metric]
@@ -95,7 +107,7 @@ export function applySnapshotPatch(base: RegionSnapshot, patch: SnapshotPatch): 
   return {
     region, version, asOf, committedAt, eventTime, stale,
     values: patch.values ? { ...base.values, ...patch.values } : base.values,
-    children: patch.children ? base.children.map((child) => changedChildren.get(child.region) ?? child) : base.children,
+    children: patch.children ? base.children.map(patchChild) : base.children,
     trend,
     cases,
   }
