@@ -193,7 +193,7 @@ interface StepResult {
   leaderP99: number
   publishedP50: number
   publishedP99: number
-  nodes: { leader: boolean, cpuPct: number, rssMb: string, heapMb: string, mbPerS: number, dropped: number }[]
+  nodes: { leader: boolean, cpuPct: number, rssMb: string, heapMb: string, mbPerS: number, kbPerMessage: number, dropped: number }[]
   /** The leader's snapshot rounds: mean ms and rounds per second. */
   roundMs: number
   roundsPerS: number
