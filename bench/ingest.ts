@@ -6,7 +6,10 @@
  *   (c) the machine's bound: a plain JSON.parse loop over the same messages.
  * `--soak <minutes>` instead runs the ingest (in-process log → PostgreSQL) at a steady rate and prints
  * memory every 30 s.
- * Usage: pnpm bench:ingest [--hours 6] [--runs 5] [--core-only] | [--soak 10 --rate 5000]
+ * `--fleet <n> --interval <s>` runs the same on a denser stream: n copies of the demo city's devices, each
+ * reporting every s seconds (the demo city: 1 copy every 30 s, so each region-minute-metric row gets about
+ * one message; a city producing 50,000 messages a second folds thousands into each row).
+ * Usage: pnpm bench:ingest [--hours 6] [--runs 5] [--core-only] [--fleet 1 --interval 30] | [--soak 10 --rate 5000]
  */
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
@@ -29,6 +32,8 @@ async function main(): Promise<void> {
       hours: { type: 'string', default: '6' },
       runs: { type: 'string', default: '5' },
       'core-only': { type: 'boolean', default: false },
+      fleet: { type: 'string', default: '1' },
+      interval: { type: 'string', default: '30' },
       soak: { type: 'string' },
       rate: { type: 'string', default: '5000' },
       postgres: { type: 'string', default: process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test' },
@@ -36,6 +41,8 @@ async function main(): Promise<void> {
   })
   const city = loadDemoCity()
   const tree = loadRegionTree(city.regions)
+  const copies = Number(args.fleet)
+  const devices = city.devices.flatMap((d) => Array.from({ length: copies }, (_, c) => (c === 0 ? d : { ...d, id: `${d.id}-x${c}` })))
   console.log(`${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`)
   if (args.soak !== undefined) {
     await withDatabase(args.postgres, (db) => soak({ db, tree, devices: city.devices, minutes: Number(args.soak), rate: Number(args.rate) }))
@@ -43,9 +50,9 @@ async function main(): Promise<void> {
   }
   const startMs = Date.parse('2026-11-23T00:00:00+08:00')
   const endMs = startMs + Number(args.hours) * 3_600_000
-  const stream = new EncodedStream(createStreamGenerator({ devices: city.devices, regions: tree, seed: 7, badShare: 0.005 }).generate(startMs, endMs))
-  const ctx: BenchContext = { tree, devices: city.devices, stream, now: () => endMs + 60_000 }
-  console.log(`${fmt(stream.size)} messages, ${args.hours} simulated hours of the demo city`)
+  const stream = new EncodedStream(createStreamGenerator({ devices, regions: tree, seed: 7, badShare: 0.005, reportIntervalS: Number(args.interval) }).generate(startMs, endMs))
+  const ctx: BenchContext = { tree, devices, stream, now: () => endMs + 60_000 }
+  console.log(`${fmt(stream.size)} messages, ${args.hours} simulated hours of the demo city, ${fmt(devices.length)} registered devices reporting every ${args.interval} s`)
   const { parseRate, coreRate } = await benchCore(ctx, Number(args.runs))
   if (args['core-only']) {
     return
@@ -54,7 +61,7 @@ async function main(): Promise<void> {
   const kafka = await withDatabase(args.postgres, (db) => benchKafka(ctx, db))
   console.log(`(b′) pipeline + commits, no Kafka:  ${fmt(direct)} msg/s, ${pct(direct, parseRate)} of (c)`)
   console.log(`(b) one Kafka worker end to end:    ${fmt(kafka.rate)} msg/s steady (${fmt(kafka.overall)} msg/s from start, ${kafka.seconds.toFixed(1)} s); ` +
-    `worker thread busy ${pct(kafka.workerBusy, 1)}, broker thread busy ${pct(kafka.brokerBusy, 1)}, its PostgreSQL backends ${kafka.postgresCpu.toFixed(2)} CPU s per s`)
+    `worker thread busy ${pct(kafka.workerBusy, 1)}, broker thread busy ${pct(kafka.brokerBusy, 1)}, its PostgreSQL backends ${kafka.postgresCpu.toFixed(2)} CPU s per s; ${kafka.minuteRowsPerMessage.toFixed(3)} agg_1m rows per message`)
   console.log(`    core ${pct(coreRate, parseRate)} of (c); (b′) ${pct(direct, coreRate)} of (a); (b) ${pct(kafka.rate, direct)} of (b′)`)
 }
 
@@ -249,6 +256,8 @@ interface KafkaFigures {
   brokerBusy: number
   /** CPU seconds per second of the run spent by the server processes serving the bench database (Linux only, else 0). */
   postgresCpu: number
+  /** agg_1m rows at the end per message: how much of the stream folds into shared rows. */
+  minuteRowsPerMessage: number
 }
 
 /**
@@ -315,12 +324,14 @@ async function benchKafka(ctx: BenchContext, db: Db): Promise<KafkaFigures> {
     postgresMs += ms - (postgresStart.get(pid) ?? 0)
   }
   const postgresCpu = postgresMs / (end - t)
+  const minuteRows = Number((await db.query<{ n: string }>('select count(*)::int8 as n from agg_1m')).rows[0]!.n)
   await worker.stop()
   await producer.close()
   brokerThread.postMessage('stop')
   await new Promise((resolve) => brokerThread.once('exit', resolve))
   return {
     rate: rate(n - first!.n, end - first!.ms), overall: rate(n, end - t), seconds: (end - t) / 1000, workerBusy, brokerBusy, postgresCpu,
+    minuteRowsPerMessage: minuteRows / ctx.stream.size,
   }
 }
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { migrate, openPgliteDb, type Db } from '@city/platform'
+import { mergeInto, type LatestEntry, type Partial } from '@city/metrics'
 import { Batch } from '../pipeline/batch.js'
 import { tinyCity } from '../__fixtures__/tiny-city.js'
 import { commitBatch, loadOffsets, OffsetConflictError } from './store.js'
@@ -33,5 +34,46 @@ describe('commitBatch offsets', () => {
     expect(await loadOffsets(db, 'g')).toEqual([{ topic: 'city.traffic', partition: 0, nextOffset: 20 }])
     const { rows } = await db.query<{ s: number }>(`select sum(sum)::float8 as s from agg_1m where region = 'c'`)
     expect(rows[0]!.s).toBe(2)
+  })
+})
+
+describe('merge_partial_x', () => {
+  let seed = 11
+  const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31
+  const small = () => Math.floor(random() * 3)
+  /** Random extras with few distinct keys and values, so keys overlap and reports tie. */
+  function extras(): Pick<Partial, 'hist' | 'last'> {
+    const x: Pick<Partial, 'hist' | 'last'> = {}
+    if (random() < 0.7) {
+      x.hist = Object.fromEntries(Array.from({ length: small() * 3 }, () => [String(Math.floor(random() * 8) - 2), 1 + small()]))
+    }
+    if (random() < 0.7) {
+      x.last = Object.fromEntries(Array.from({ length: small() * 4 }, (): [string, LatestEntry] => [`p${Math.floor(random() * 6)}`, [1_000 + small(), small(), small()]]))
+    }
+    return x
+  }
+  const partial = (x: Pick<Partial, 'hist' | 'last'>): Partial => ({ n: 0, sum: 0, w: 0, min: Infinity, max: -Infinity, ...structuredClone(x) })
+
+  it('merges histograms and latest reports in the database exactly as the ingest does in memory', async () => {
+    db = await openPgliteDb('memory://')
+    await migrate(db)
+    for (let i = 0; i < 300; i++) {
+      const [a, b] = [extras(), extras()]
+      const { rows } = await db.query<{ x: Pick<Partial, 'hist' | 'last'> | null }>('select merge_partial_x($1::jsonb, $2::jsonb) as x', [JSON.stringify(a), JSON.stringify(b)])
+      const { hist, last } = mergeInto(partial(a), partial(b))
+      expect(rows[0]!.x).toEqual({ ...(hist ? { hist } : {}), ...(last ? { last } : {}) })
+    }
+  })
+
+  it('merges a latest report per device of thousands of devices in one pass', async () => {
+    db = await openPgliteDb('memory://')
+    await migrate(db)
+    const lots = (n: number, ts: number) => ({ last: Object.fromEntries(Array.from({ length: n }, (_, i) => [`lot-${i}`, [ts + (i % 2), i, 100]])) })
+    const { rows } = await db.query<{ n: number, newer: number }>(
+      `select count(*)::int as n, count(*) filter (where (v ->> 0)::int8 = 2001)::int as newer
+       from jsonb_each(merge_partial_x($1::jsonb, $2::jsonb) -> 'last') as e (k, v)`,
+      [JSON.stringify(lots(20_000, 2_000)), JSON.stringify(lots(10_000, 2_000))],
+    )
+    expect(rows[0]).toEqual({ n: 20_000, newer: 10_000 })
   })
 })
