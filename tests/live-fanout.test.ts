@@ -29,10 +29,10 @@ function watch(port: number, region: string) {
   const received: Received[] = []
   const disconnects: number[] = []
   socket.on('connect', () => socket.emit('subscribe', { region }))
-  socket.on('disconnect', () => disconnects.push(Date.now()))
   const misfits: string[] = []
   let held: RegionSnapshot | undefined
   socket.on('disconnect', () => {
+    disconnects.push(Date.now())
     held = undefined
   })
   socket.on('snapshot', (snapshot) => received.push({ kind: 'snapshot', snapshot: held = snapshot, at: Date.now() }))

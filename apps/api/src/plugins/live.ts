@@ -53,9 +53,9 @@ const roomOf = (region: string) => `${ROOM_PREFIX}${region}`
 /**
  * Socket.io namespace /live, one room per region. A client subscribes to a region and gets its latest
  * snapshot, then every update the publisher (see live/snapshot-publisher.ts) publishes for it, relayed
- * by every node to its local room in the one order the store gives them: as a patch of the snapshot the
- * room was sent last, or whole when the patch is of another one. A client that is still writing an
- * earlier message skips updates and gets the latest snapshot whole once it drains (drop-to-latest).
+ * by every node to its local room in the one order the store gives them: as a patch to the sockets that
+ * hold the patch's base, whole to the others. A client that is still writing an earlier message skips
+ * updates and gets the latest snapshot whole once it drains (drop-to-latest).
  */
 export default fp<LiveOptions>(async (app, options) => {
   const { tickMs = 1000, refreshMs = 5000, redisUrl, redisPrefix = 'city:', maxClients = 5000 } = options

@@ -6,13 +6,7 @@ import type { CaseSummary, ChildValues, MetricValue, MetricValues, RegionSnapsho
  * next; a patch carries the freshness head and only what differs, so a room's update costs a few kB per
  * client. It applies to exactly one snapshot, its `base`; a receiver holding anything else asks again.
  */
-export interface SnapshotPatch {
-  region: string
-  version: number
-  asOf: string
-  committedAt: string | null
-  eventTime: string | null
-  stale: boolean
+export interface SnapshotPatch extends Pick<RegionSnapshot, 'region' | 'version' | 'asOf' | 'committedAt' | 'eventTime' | 'stale'> {
   /** The snapshot this patch applies to: the receiver's must have exactly this version and asOf. */
   base: { version: number, asOf: string }
   /** Metrics whose values changed. */
