@@ -25,7 +25,8 @@ async function worker(name: string): Promise<ChildProcess> {
     FLUSH_INTERVAL_MS: '300', KAFKA_CLIENT_ID: name,
   })
   workers.push(child)
-  outputs.push(() => `--- ${name}\n${output().slice(-1500)}`)
+  // kafkajs logs every heartbeat refused during a rebalance; the lines around them are the ones that tell.
+  outputs.push(() => `--- ${name}\n${output().split('\n').filter((line) => !line.includes('rebalancing')).join('\n').slice(-3000)}`)
   return child
 }
 
@@ -34,11 +35,21 @@ async function handled(): Promise<number> {
   return rows[0]!.n ?? 0
 }
 
+/** Which partitions the stored offsets leave unread, to tell a stuck worker from a skipped record. */
+async function partitionsBehind(): Promise<string> {
+  const { rows } = await store.db.query<{ topic: string, partition: number, next_offset: number }>(
+    'select topic, partition, next_offset::float8 as next_offset from stream_offsets')
+  const stored = new Map(rows.map((r) => [`${r.topic}|${r.partition}`, Number(r.next_offset)]))
+  const lines = [TOPICS.traffic, TOPICS.environment, TOPICS.events].flatMap((topic) => Array.from({ length: 6 }, (_, p) =>
+    `${topic}|${p}: stored ${stored.get(`${topic}|${p}`) ?? 'none'} of ${broker.records(topic, p).length}`))
+  return `offsets: ${lines.join('; ')}`
+}
+
 async function waitFor(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const until = Date.now() + timeoutMs
   while (!(await condition())) {
     if (Date.now() > until) {
-      throw new Error(`timed out waiting for ${what} (handled ${await handled()} of ${messages.length})\n${outputs.map((o) => o()).join('\n')}`)
+      throw new Error(`timed out waiting for ${what} (handled ${await handled()} of ${messages.length})\n${await partitionsBehind()}\n${outputs.map((o) => o()).join('\n')}`)
     }
     await new Promise((r) => setTimeout(r, 250))
   }
