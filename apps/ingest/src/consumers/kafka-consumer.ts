@@ -81,12 +81,12 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
     readFrom = new Map(stored.filter((o) => assigned.some((a) => a.topic === o.topic && a.partition === o.partition))
       .map((o) => [key(o.topic, o.partition), o.nextOffset]))
     positions.clear()
+    // A partition with no stored offset is read from its beginning, as the group subscribes: kafkajs's
+    // own position there may be past records this worker folded but never committed.
     for (const { topic, partition } of assigned) {
-      const offset = readFrom.get(key(topic, partition))
-      if (offset !== undefined) {
-        positions.set(key(topic, partition), offset)
-        consumer.seek({ topic: toKafka(topic), partition, offset: String(offset) })
-      }
+      const offset = readFrom.get(key(topic, partition)) ?? 0
+      positions.set(key(topic, partition), offset)
+      consumer.seek({ topic: toKafka(topic), partition, offset: String(offset) })
     }
   }
 
@@ -137,9 +137,10 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
   }
 
   async function eachBatch({ batch, heartbeat, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
-    await serial(async () => {
+    const ours = await serial(async () => {
+      // A seek is pending for this partition: these records were fetched from before it and are not ours.
       if (isStale() || stopping) {
-        return
+        return false
       }
       const topic = fromKafka(batch.topic)
       const k = key(topic, batch.partition)
@@ -160,9 +161,10 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
       if (isFlushDue()) {
         await flush()
       }
+      return true
     })
     const last = batch.messages[batch.messages.length - 1]
-    if (last) {
+    if (ours && last) {
       resolveOffset(last.offset)
     }
     await heartbeat()
