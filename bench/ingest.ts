@@ -9,7 +9,7 @@
  * `--fleet <n> --interval <s>` runs the same on a denser stream: n copies of the demo city's devices, each
  * reporting every s seconds (the demo city: 1 copy every 30 s, so each region-minute-metric row gets about
  * one message; a city producing 50,000 messages a second folds thousands into each row).
- * Usage: pnpm bench:ingest [--hours 6] [--runs 5] [--core-only] [--fleet 1 --interval 30] | [--soak 10 --rate 5000]
+ * Usage: pnpm bench:ingest [--hours 6] [--runs 5] [--core-only | --kafka-only] [--fleet 1 --interval 30] | [--soak 10 --rate 5000]
  */
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
@@ -32,6 +32,7 @@ async function main(): Promise<void> {
       hours: { type: 'string', default: '6' },
       runs: { type: 'string', default: '5' },
       'core-only': { type: 'boolean', default: false },
+      'kafka-only': { type: 'boolean', default: false },
       fleet: { type: 'string', default: '1' },
       interval: { type: 'string', default: '30' },
       soak: { type: 'string' },
@@ -53,6 +54,11 @@ async function main(): Promise<void> {
   const stream = new EncodedStream(createStreamGenerator({ devices, regions: tree, seed: 7, badShare: 0.005, reportIntervalS: Number(args.interval) }).generate(startMs, endMs))
   const ctx: BenchContext = { tree, devices, stream, now: () => endMs + 60_000 }
   console.log(`${fmt(stream.size)} messages, ${args.hours} simulated hours of the demo city, ${fmt(devices.length)} registered devices reporting every ${args.interval} s`)
+  if (args['kafka-only']) {
+    const kafka = await withDatabase(args.postgres, (db) => benchKafka(ctx, db))
+    console.log(`(b) one Kafka worker end to end:    ${fmt(kafka.rate)} msg/s steady (${fmt(kafka.overall)} msg/s from start); worker thread busy ${pct(kafka.workerBusy, 1)}, broker thread ${pct(kafka.brokerBusy, 1)}, PostgreSQL ${kafka.postgresCpu.toFixed(2)} CPU s per s`)
+    return
+  }
   const { parseRate, coreRate } = await benchCore(ctx, Number(args.runs))
   if (args['core-only']) {
     return

@@ -55,6 +55,11 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
   let inFlight: Promise<boolean> | undefined
   let committing = false
   let stopping = false
+  /** Records kafkajs has handed over that the pipeline has not folded yet. */
+  let unfolded = 0
+  let wakeFetch: (() => void) | undefined
+  /** Records handed over before the latest restart are not folded. */
+  let restarts = 0
 
   async function newPipeline(): Promise<Pipeline> {
     return createPipeline({
@@ -81,6 +86,7 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
     readFrom = new Map(stored.filter((o) => assigned.some((a) => a.topic === o.topic && a.partition === o.partition))
       .map((o) => [key(o.topic, o.partition), o.nextOffset]))
     positions.clear()
+    restarts += 1
     // A partition with no stored offset is read from its beginning, as the group subscribes: kafkajs's
     // own position there may be past records this worker folded but never committed.
     for (const { topic, partition } of assigned) {
@@ -136,38 +142,71 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
     return ok
   }
 
+  /**
+   * Hands a fetched batch to the pipeline without waiting for it to be folded, so kafkajs fetches the
+   * next while this one is decoded, looked up and folded; only when the records handed over and not yet
+   * folded exceed a batch's worth does it wait (fetching pauses rather than buffering without bound).
+   */
   async function eachBatch({ batch, heartbeat, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
-    const ours = await serial(async () => {
-      // A seek is pending for this partition: these records were fetched from before it and are not ours.
-      if (isStale() || stopping) {
-        return false
-      }
-      const topic = fromKafka(batch.topic)
-      const k = key(topic, batch.partition)
-      const from = positions.get(k) ?? -1
-      const records: StreamRecord[] = batch.messages.filter((m) => Number(m.offset) >= from).map((m) => ({
-        topic,
-        partition: batch.partition,
-        offset: Number(m.offset),
-        key: m.key ? m.key.toString() : null,
-        value: m.value ? m.value.toString('utf8') : '',
-        headers: Object.fromEntries(Object.entries(m.headers ?? {}).map(([h, v]) => [h, String(v)])),
-      }))
-      if (records.length > 0) {
-        await pipeline.handle(records)
-        positions.set(k, records[records.length - 1]!.offset + 1)
-        recordLag(topic, batch.partition, Number(batch.highWatermark) - positions.get(k)!)
-      }
-      if (isFlushDue()) {
-        await flush()
-      }
-      return true
-    })
+    // A seek is pending for this partition: these records were fetched from before it and are not ours.
+    if (isStale() || stopping) {
+      return
+    }
+    const topic = fromKafka(batch.topic)
+    const k = key(topic, batch.partition)
+    const from = positions.get(k) ?? -1
+    const records: StreamRecord[] = batch.messages.filter((m) => Number(m.offset) >= from).map((m) => ({
+      topic,
+      partition: batch.partition,
+      offset: Number(m.offset),
+      key: m.key ? m.key.toString() : null,
+      value: m.value ? m.value.toString('utf8') : '',
+      headers: Object.fromEntries(Object.entries(m.headers ?? {}).map(([h, v]) => [h, String(v)])),
+    }))
+    if (records.length > 0) {
+      positions.set(k, records[records.length - 1]!.offset + 1)
+      recordLag(topic, batch.partition, Number(batch.highWatermark) - positions.get(k)!)
+      handOver(records)
+    }
     const last = batch.messages[batch.messages.length - 1]
-    if (ours && last) {
+    if (last) {
       resolveOffset(last.offset)
     }
+    while (unfolded > maxBatchRecords) {
+      await new Promise<void>((resolve) => {
+        wakeFetch = resolve
+        setTimeout(resolve, 1000)
+      })
+      await heartbeat()
+    }
     await heartbeat()
+  }
+
+  /**
+   * Folds records in the order they were fetched; work handed over before a restart is dropped. (Decoding
+   * them ahead, to overlap their store lookups with folding, was tried and was slower: docs/benchmarks.md.)
+   */
+  function handOver(records: StreamRecord[]): void {
+    const handedIn = restarts
+    unfolded += records.length
+    void serial(async () => {
+      try {
+        if (handedIn !== restarts) {
+          return
+        }
+        await pipeline.handle(records)
+        if (isFlushDue()) {
+          await flush()
+        }
+      } catch (error) {
+        // Offsets of these records were already resolved to kafkajs: the only way back to them is a restart.
+        options.onError?.(error)
+        await restart()
+      } finally {
+        unfolded -= records.length
+        wakeFetch?.()
+      }
+    }).catch((error: unknown) => options.onError?.(error))
   }
 
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
@@ -180,7 +219,7 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
 
   await consumer.connect()
   await consumer.subscribe({ topics, fromBeginning: true })
-  await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch })
+  await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch })
   const timer = setInterval(() => {
     if (isFlushDue()) {
       void serial(flush).catch((error: unknown) => options.onError?.(error))
