@@ -155,13 +155,13 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
     const topic = fromKafka(batch.topic)
     const k = key(topic, batch.partition)
     const from = positions.get(k) ?? -1
+    // Source messages' Kafka headers are not read (a dead letter carries headers of its own): not copied.
     const records: StreamRecord[] = batch.messages.filter((m) => Number(m.offset) >= from).map((m) => ({
       topic,
       partition: batch.partition,
       offset: Number(m.offset),
       key: m.key ? m.key.toString() : null,
       value: m.value ? m.value.toString('utf8') : '',
-      headers: Object.fromEntries(Object.entries(m.headers ?? {}).map(([h, v]) => [h, String(v)])),
     }))
     if (records.length > 0) {
       positions.set(k, records[records.length - 1]!.offset + 1)
