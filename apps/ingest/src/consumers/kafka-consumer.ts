@@ -215,6 +215,11 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
     // assigned partition resumes from the database's offsets.
     void serial(restart).catch((error: unknown) => options.onError?.(error))
   })
+  // The group is rebalancing and partitions may be revoked: what is pending is committed now, not dropped
+  // at the new assignment. Safe whoever gets them: a new owner's commit and this one are compare-and-set.
+  consumer.on(consumer.events.REBALANCING, () => {
+    void serial(flush).catch((error: unknown) => options.onError?.(error))
+  })
   consumer.on(consumer.events.CRASH, ({ payload }) => options.onError?.(payload.error))
 
   await consumer.connect()
