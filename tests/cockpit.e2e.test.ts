@@ -96,6 +96,20 @@ describe('cockpit in headless Chromium', () => {
     await page.locator('[data-status="live"]').waitFor()
   })
 
+  it("shows today's data quality as counted from the stream: accepted and rejected messages", async () => {
+    const ingested = history.filter((m) => !isAfter(m.value, T0))
+    const accepted = ingested.filter((m) => !m.bad).length
+    const rejected = ingested.filter((m) => m.bad).length
+    const quality = page.locator('[data-accepted]')
+    await quality.waitFor()
+    expect(Number(await quality.getAttribute('data-accepted'))).toBe(accepted)
+    expect(Number(await quality.getAttribute('data-rejected'))).toBe(rejected)
+    expect(rejected).toBeGreaterThan(0)
+    const text = await quality.textContent()
+    expect(text).toContain(`全市今日接入${accepted.toLocaleString('zh-CN')}`)
+    expect(text).toContain(`拒收${rejected.toLocaleString('zh-CN')}`)
+  })
+
   it('shows new values live when more of the stream arrives, still equal to the API', async () => {
     const before = (await kpis()).get('traffic.flow|today')
     nowMs = T0 + 59_000

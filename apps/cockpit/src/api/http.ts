@@ -1,4 +1,4 @@
-import type { RegionNode } from '@city/metrics/wire'
+import type { QualityResponse, RegionNode } from '@city/metrics/wire'
 
 /** GeoJSON as GET /api/v1/regions/:id/geo returns it: the region's children, or the leaf itself. */
 export interface RegionGeo {
@@ -33,4 +33,9 @@ export function fetchRegionTree(signal?: AbortSignal): Promise<RegionNode> {
 
 export function fetchRegionGeo(regionId: string, signal?: AbortSignal): Promise<RegionGeo> {
   return getJson<RegionGeo>(`/regions/${encodeURIComponent(regionId)}/geo`, signal)
+}
+
+/** Today's data-quality counts for the whole city: accepted, duplicates, dead letters by source and reason. */
+export function fetchQuality(signal?: AbortSignal): Promise<QualityResponse> {
+  return getJson<QualityResponse>('/quality', signal)
 }

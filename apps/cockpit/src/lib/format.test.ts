@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
-  formatAge, formatClock, formatDate, formatHourMinute, formatMetric, formatWeekday, metricUnit, NO_DATA, stageName,
+  formatAge, formatClock, formatCount, formatDate, formatHourMinute, formatMetric, formatWeekday, metricUnit, NO_DATA, rejectReasonName, stageName,
 } from './format'
 
 describe('formatMetric', () => {
@@ -76,5 +76,18 @@ describe('formatAge', () => {
     { ms: 50 * 3_600_000, expected: '2天前' },
   ])('says $expected for $ms ms', ({ ms, expected }) => {
     expect(formatAge(ms)).toBe(expected)
+  })
+})
+
+describe('data-quality words', () => {
+  it('names every reject reason in Chinese and passes an unknown one through', () => {
+    expect(rejectReasonName('too_late')).toBe('迟到超限')
+    expect(rejectReasonName('unknown_device')).toBe('设备未登记')
+    expect(rejectReasonName('something_new')).toBe('something_new')
+  })
+
+  it('writes counts with thousands separators', () => {
+    expect(formatCount(1234567)).toBe('1,234,567')
+    expect(formatCount(0)).toBe('0')
   })
 })

@@ -1,5 +1,5 @@
 import { findMetric, type MetricDef } from '@city/metrics'
-import type { CaseStage } from '@city/metrics/wire'
+import type { CaseStage, RejectReason } from '@city/metrics/wire'
 
 /** The city's clock: "today", charts and the title-bar clock follow it, whatever the screen's zone. */
 export const CITY_TIME_ZONE = 'Asia/Shanghai'
@@ -58,6 +58,22 @@ export function displayValue(metric: MetricDef, value: number | null | undefined
 
 export function stageName(stage: CaseStage | string): string {
   return STAGE_NAMES[stage as CaseStage] ?? stage
+}
+
+const REJECT_REASON_NAMES: Record<RejectReason, string> = {
+  invalid_json: '非法 JSON', schema: '不符合接口规范', negative_value: '负值', absurd_value: '数值异常',
+  bad_timestamp: '时间格式错误', clock_skew: '时间超前', too_late: '迟到超限', unknown_region: '区域未知',
+  unknown_device: '设备未登记', wrong_topic: '主题不符',
+}
+
+/** Why a message was rejected, in Chinese. */
+export function rejectReasonName(reason: RejectReason | string): string {
+  return REJECT_REASON_NAMES[reason as RejectReason] ?? reason
+}
+
+/** A count with thousands separators. */
+export function formatCount(n: number): string {
+  return n.toLocaleString('zh-CN')
 }
 
 type TimeInput = Date | number | string
