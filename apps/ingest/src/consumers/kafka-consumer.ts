@@ -18,7 +18,7 @@ export interface KafkaConsumerOptions extends Omit<PipelineOptions, 'loadCases' 
   topicPrefix?: string
   /** @default 1000 */
   flushIntervalMs?: number
-  /** Commit early when this many records are pending. @default 50000 */
+  /** Commit early when this many records are pending; fetching pauses while this many wait to be folded. @default 50000 */
   maxBatchRecords?: number
   dedupeWindowMs?: number
   onError?: (error: unknown) => void
