@@ -4,6 +4,7 @@ import { localDayStart } from '@city/metrics'
 import { TOPICS } from '@city/metrics/wire'
 import { createKafka, createKafkaProducer, ensureTopics, type KafkaProducer } from '@city/platform'
 import { startKafkaBroker, type KafkaTestBroker } from './kafka-broker/broker.js'
+import { handledIn } from './support/kafka.js'
 import { createOracle } from './support/oracle.js'
 import { city, simulate, tree } from './support/embedded.js'
 import { freePort, startLauncher, stopProcess } from './support/processes.js'
@@ -30,10 +31,7 @@ async function worker(name: string): Promise<ChildProcess> {
   return child
 }
 
-async function handled(): Promise<number> {
-  const { rows } = await store.db.query<{ n: number | null }>('select sum(count)::int as n from quality')
-  return rows[0]!.n ?? 0
-}
+const handled = () => handledIn(store.db)
 
 /** Which partitions the stored offsets leave unread, to tell a stuck worker from a skipped record. */
 async function partitionsBehind(): Promise<string> {
