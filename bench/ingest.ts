@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   console.log(`${fmt(stream.size)} messages, ${args.hours} simulated hours of the demo city, ${fmt(devices.length)} registered devices reporting every ${args.interval} s`)
   if (args['kafka-only']) {
     const kafka = await withDatabase(args.postgres, (db) => benchKafka(ctx, db))
-    console.log(`(b) one Kafka worker end to end:    ${fmt(kafka.rate)} msg/s steady (${fmt(kafka.overall)} msg/s from start); worker thread busy ${pct(kafka.workerBusy, 1)}, broker thread ${pct(kafka.brokerBusy, 1)}, PostgreSQL ${kafka.postgresCpu.toFixed(2)} CPU s per s`)
+    console.log(describeKafka(kafka))
     return
   }
   const { parseRate, coreRate } = await benchCore(ctx, Number(args.runs))
@@ -66,8 +66,7 @@ async function main(): Promise<void> {
   const direct = await withDatabase(args.postgres, (db) => benchDirect(ctx, db))
   const kafka = await withDatabase(args.postgres, (db) => benchKafka(ctx, db))
   console.log(`(b′) pipeline + commits, no Kafka:  ${fmt(direct)} msg/s, ${pct(direct, parseRate)} of (c)`)
-  console.log(`(b) one Kafka worker end to end:    ${fmt(kafka.rate)} msg/s steady (${fmt(kafka.overall)} msg/s from start, ${kafka.seconds.toFixed(1)} s); ` +
-    `worker thread busy ${pct(kafka.workerBusy, 1)}, broker thread busy ${pct(kafka.brokerBusy, 1)}, its PostgreSQL backends ${kafka.postgresCpu.toFixed(2)} CPU s per s; ${kafka.minuteRowsPerMessage.toFixed(3)} agg_1m rows per message`)
+  console.log(describeKafka(kafka))
   console.log(`    core ${pct(coreRate, parseRate)} of (c); (b′) ${pct(direct, coreRate)} of (a); (b) ${pct(kafka.rate, direct)} of (b′)`)
 }
 
@@ -222,6 +221,11 @@ async function withDatabase<T>(adminUrl: string, fn: (db: Db) => Promise<T>): Pr
     await admin.query(`drop database if exists ${name} with (force)`)
     await admin.close()
   }
+}
+
+function describeKafka(kafka: KafkaFigures): string {
+  return `(b) one Kafka worker end to end:    ${fmt(kafka.rate)} msg/s steady (${fmt(kafka.overall)} msg/s from start, ${kafka.seconds.toFixed(1)} s); ` +
+    `worker thread busy ${pct(kafka.workerBusy, 1)}, broker thread busy ${pct(kafka.brokerBusy, 1)}, its PostgreSQL backends ${kafka.postgresCpu.toFixed(2)} CPU s per s; ${kafka.minuteRowsPerMessage.toFixed(3)} agg_1m rows per message`
 }
 
 /**
