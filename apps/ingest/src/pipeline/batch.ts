@@ -1,7 +1,7 @@
 import type { AggKind, CaseState, Partial } from '@city/metrics'
 import type { ProducedMessage } from '@city/platform'
 import { MessageIds } from './message-ids.js'
-import { PartialTable, type BucketPartial } from './partial-table.js'
+import { PartialTable, type BucketCell, type BucketPartial } from './partial-table.js'
 
 export type { BucketPartial } from './partial-table.js'
 
@@ -23,8 +23,6 @@ export class Batch {
   readonly deadLetters: ProducedMessage[] = []
   /** Ids of accepted messages → event time, stored for deduplication with the offsets. */
   readonly seenIds = new MessageIds()
-  /** Leaf region → newest event time folded in this batch (a holder updated in place, not a number boxed per message). */
-  private readonly newest = new Map<string, { ms: number }>()
   records = 0
   watermarkMs = -Infinity
   private lastOffset: OffsetEntry | undefined
@@ -54,22 +52,19 @@ export class Batch {
     this.quality.set(key, (this.quality.get(key) ?? 0) + n)
   }
 
-  /** Notes an accepted message's event time for the stream watermark and its region's freshness. */
-  seen(region: string, tsMs: number): void {
+  /** Notes an accepted message's event time for the stream watermark and, on its leaf cell, its region's freshness. */
+  seen(cell: BucketCell, tsMs: number): void {
     if (tsMs > this.watermarkMs) {
       this.watermarkMs = tsMs
     }
-    const newest = this.newest.get(region)
-    if (newest === undefined) {
-      this.newest.set(region, { ms: tsMs })
-    } else if (tsMs > newest.ms) {
-      newest.ms = tsMs
+    if (tsMs > cell.newestMs) {
+      cell.newestMs = tsMs
     }
   }
 
   /** Leaf region → newest event time folded in this batch. */
   get regionEventMs(): Map<string, number> {
-    return new Map([...this.newest].map(([region, { ms }]) => [region, ms]))
+    return this.leaves.newestByRegion()
   }
 
   advance(topic: string, partition: number, offset: number): void {

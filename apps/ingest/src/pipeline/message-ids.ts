@@ -1,45 +1,45 @@
-import { doubled, giveBack, takeDoubles, takeInts } from './spare-arrays.js'
-
-const CHUNK = 4096
+import { doubled, giveBack, takeDoubles, takeInts, takeUint16s } from './spare-arrays.js'
 
 /**
  * The ids of the messages a batch accepted, with their event times: an insertion-ordered set for
- * deduplication within the batch. Tens of thousands of ids stay alive until the batch commits; in a Map
- * each costs an entry, a boxed time and rehashing of a large table, and the garbage collector copies
- * them all. Here the ids sit in arrays of CHUNK, the times in a Float64Array and the hash index in an
- * Int32Array: only the strings themselves are objects.
+ * deduplication within the batch. Tens of thousands of ids stay alive until the batch commits; as
+ * strings (or Map entries) each is an object the garbage collector copies twice on its way to the old
+ * generation. Here their characters are copied into one growing Uint16Array, with their ends, times
+ * and hashes in typed arrays and an open-addressing index in an Int32Array: the strings die young, and
+ * the set holds no object per id at all.
  */
 export class MessageIds {
-  /** The ids in chunks of CHUNK: one growing array of tens of thousands would be reallocated and copied, outside the young generation. */
-  private chunks: string[][] = [[]]
   private count = 0
+  /** The ids' UTF-16 code units, back to back; id i ends at ends[i] and starts where id i-1 ends. */
+  private chars = takeUint16s(16_384)
+  private ends = takeInts(1024)
   private times = takeDoubles(1024)
   private hashes = takeInts(1024)
-  /** Open addressing, linear probing: slot → index + 1 into ids (0 = empty). At most half full. */
+  /** Open addressing, linear probing: slot → index + 1 (0 = empty). At most half full. */
   private slots = takeInts(2048).fill(0)
 
   get size(): number {
     return this.count
   }
 
-  has(id: string): boolean {
-    return this.indexOf(id, hashOf(id)) >= 0
+  /** Whether the set holds id; hash is `messageIdHash(id)`, given when the caller has it already. */
+  has(id: string, hash = messageIdHash(id)): boolean {
+    return this.indexOf(id, hash) >= 0
   }
 
   /** Event time of an id, or undefined. */
   get(id: string): number | undefined {
-    const i = this.indexOf(id, hashOf(id))
+    const i = this.indexOf(id, messageIdHash(id))
     return i < 0 ? undefined : this.times[i]
   }
 
   /** Adds an id with its event time; false (and nothing changes) when it is already here. */
-  add(id: string, tsMs: number): boolean {
+  add(id: string, tsMs: number, hash = messageIdHash(id)): boolean {
     this.assertLive()
-    const hash = hashOf(id)
     const mask = this.slots.length - 1
     let slot = hash & mask
     for (let k = this.slots[slot]!; k !== 0; k = this.slots[slot]!) {
-      if (this.hashes[k - 1] === hash && this.idAt(k - 1) === id) {
+      if (this.hashes[k - 1] === hash && this.equals(k - 1, id)) {
         return false
       }
       slot = (slot + 1) & mask
@@ -48,17 +48,20 @@ export class MessageIds {
     if (i === this.times.length) {
       this.times = doubled(this.times)
       this.hashes = doubled(this.hashes)
+      this.ends = doubled(this.ends)
     }
-    let chunk = this.chunks[this.chunks.length - 1]!
-    if (chunk.length === CHUNK) {
-      chunk = []
-      this.chunks.push(chunk)
+    const start = this.startOf(i)
+    while (start + id.length > this.chars.length) {
+      this.chars = doubled(this.chars)
     }
-    chunk.push(id)
-    this.count = i + 1
+    for (let c = 0; c < id.length; c++) {
+      this.chars[start + c] = id.charCodeAt(c)
+    }
+    this.ends[i] = start + id.length
     this.times[i] = tsMs
     this.hashes[i] = hash
     this.slots[slot] = i + 1
+    this.count = i + 1
     if (2 * this.count > this.slots.length) {
       this.rehash()
     }
@@ -67,7 +70,9 @@ export class MessageIds {
 
   /** The ids in the order they were added. */
   keys(): string[] {
-    return this.chunks.flat()
+    this.assertLive()
+    const all = UTF16.decode(this.chars.subarray(0, this.startOf(this.count)))
+    return Array.from({ length: this.count }, (_, i) => all.slice(this.startOf(i), this.ends[i]))
   }
 
   /** Their event times, in the same order. */
@@ -75,30 +80,43 @@ export class MessageIds {
     return Array.from(this.times.subarray(0, this.count))
   }
 
+  /** Hands the arrays over for reuse; the set refuses use after. */
+  release(): void {
+    for (const a of [this.chars, this.ends, this.times, this.hashes, this.slots]) {
+      giveBack(a)
+    }
+    this.count = 0
+    this.chars = new Uint16Array(0)
+    this.times = new Float64Array(0)
+    this.ends = this.hashes = this.slots = new Int32Array(0)
+  }
+
   private indexOf(id: string, hash: number): number {
     this.assertLive()
     const mask = this.slots.length - 1
     for (let slot = hash & mask, k = this.slots[slot]!; k !== 0; slot = (slot + 1) & mask, k = this.slots[slot]!) {
-      if (this.hashes[k - 1] === hash && this.idAt(k - 1) === id) {
+      if (this.hashes[k - 1] === hash && this.equals(k - 1, id)) {
         return k - 1
       }
     }
     return -1
   }
 
-  /** Hands the arrays over for reuse; the set is empty after. */
-  release(): void {
-    for (const a of [this.times, this.hashes, this.slots]) {
-      giveBack(a)
-    }
-    this.chunks = [[]]
-    this.count = 0
-    this.times = new Float64Array(0)
-    this.hashes = this.slots = new Int32Array(0)
+  private startOf(i: number): number {
+    return i === 0 ? 0 : this.ends[i - 1]!
   }
 
-  private idAt(i: number): string {
-    return this.chunks[Math.floor(i / CHUNK)]![i % CHUNK]!
+  private equals(i: number, id: string): boolean {
+    const start = this.startOf(i)
+    if (this.ends[i]! - start !== id.length) {
+      return false
+    }
+    for (let c = 0; c < id.length; c++) {
+      if (this.chars[start + c] !== id.charCodeAt(c)) {
+        return false
+      }
+    }
+    return true
   }
 
   private assertLive(): void {
@@ -121,11 +139,24 @@ export class MessageIds {
   }
 }
 
-/** FNV-1a over the UTF-16 code units. */
-function hashOf(text: string): number {
+const UTF16 = new TextDecoder('utf-16le')
+
+/**
+ * The hash MessageIds index by: FNV-1a over the UTF-16 code units taken two at a time (half the steps
+ * of one at a time; this runs for every message), then murmur3's finalizer, so ids that differ only in
+ * their last digits still spread over the whole index.
+ */
+export function messageIdHash(text: string): number {
   let h = 0x811c9dc5
-  for (let i = 0; i < text.length; i++) {
+  const n = text.length
+  let i = 0
+  for (; i + 1 < n; i += 2) {
+    h = Math.imul(h ^ (text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16)), 0x01000193)
+  }
+  if (i < n) {
     h = Math.imul(h ^ text.charCodeAt(i), 0x01000193)
   }
-  return h
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b)
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35)
+  return h ^ (h >>> 16)
 }

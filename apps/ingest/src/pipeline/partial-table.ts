@@ -11,6 +11,8 @@ export interface BucketPartial {
 /** One region in one time bucket: the head of the chain of its rows (a handful, one per metric). */
 export class BucketCell {
   first = -1
+  /** Newest event time of the messages folded into this cell (leaf tables only). */
+  newestMs = -Infinity
 
   constructor(readonly region: string, readonly bucketMs: number, readonly index: number) {}
 }
@@ -69,6 +71,17 @@ export class PartialTable {
     this.index.clear()
     this.lastRegions = undefined
     this.lastBucketMs = Number.NaN
+  }
+
+  /** Region → newest event time over its cells. */
+  newestByRegion(): Map<string, number> {
+    const out = new Map<string, number>()
+    for (const { region, newestMs } of this.cells) {
+      if (newestMs > (out.get(region) ?? -Infinity)) {
+        out.set(region, newestMs)
+      }
+    }
+    return out
   }
 
   regionOf(i: number): string {

@@ -2,6 +2,8 @@ import { applyCaseEvent, contributionsOf, minuteStart, type CaseState, type Regi
 import { decodeMessage, parseTime, TOPICS, type CaseEvent, type DecodeOptions, type Decoded, type Reading, type SourceTopic, type WireMessage } from '@city/metrics/wire'
 import type { StreamRecord } from '@city/platform'
 import { Batch } from './batch.js'
+import type { BucketCell } from './partial-table.js'
+import { messageIdHash } from './message-ids.js'
 import { createRegionResolver, type RegisteredDevice } from './region-resolver.js'
 
 export interface PipelineOptions {
@@ -100,7 +102,8 @@ export function createPipeline(options: PipelineOptions) {
     }
     const { message, tsMs } = decoded
     const source = message.source
-    if ((seen.size > 0 && seen.has(message.id)) || taken?.seenIds.has(message.id)) {
+    const idHash = messageIdHash(message.id)
+    if ((seen.size > 0 && seen.has(message.id)) || taken?.seenIds.has(message.id, idHash)) {
       batch.count(day, source, 'duplicate')
       return undefined
     }
@@ -110,7 +113,7 @@ export function createPipeline(options: PipelineOptions) {
     const isLate = tsMs < watermarkMs - allowedLatenessMs
     const where = isLate ? undefined : resolve(message)
     if (where === undefined || !where.ok) {
-      if (batch.seenIds.has(message.id)) {
+      if (batch.seenIds.has(message.id, idHash)) {
         batch.count(day, source, 'duplicate')
       } else if (where === undefined) {
         reject(record, day, source, 'too_late', `ts ${message.ts} is more than ${allowedLatenessMs / 3_600_000} h behind the stream's watermark ${new Date(watermarkMs).toISOString()}`)
@@ -119,26 +122,27 @@ export function createPipeline(options: PipelineOptions) {
       }
       return undefined
     }
-    if (!batch.seenIds.add(message.id, tsMs)) {
+    if (!batch.seenIds.add(message.id, tsMs, idHash)) {
       batch.count(day, source, 'duplicate')
       return undefined
     }
+    const cell = batch.leaves.cell(where.region, minuteStart(tsMs))
     if (message.kind === 'case') {
       foldCase(message, tsMs, where.region)
     } else {
-      foldReading(message, tsMs, where.region)
+      foldReading(message, tsMs, cell)
     }
-    batch.seen(where.region, tsMs)
+    batch.seen(cell, tsMs)
     if (tsMs > watermarkMs) {
       watermarkMs = tsMs
     }
     return source
   }
 
-  function foldReading(m: Reading, tsMs: number, region: string): void {
+  /** Folds a reading into its region's minute cell. */
+  function foldReading(m: Reading, tsMs: number, at: BucketCell): void {
     const { leaves } = batch
     const { columns } = leaves
-    const at = leaves.cell(region, minuteStart(tsMs))
     switch (m.kind) {
       case 'segment': {
         const { flow, speed_kmh: speed, free_flow_kmh: freeFlow } = m.values

@@ -1,21 +1,23 @@
-/** Arrays kept per length for reuse. */
+/** Arrays kept per type and length for reuse. */
 const MAX_SPARE = 12
-const spareInts = new Map<number, Int32Array<ArrayBuffer>[]>()
-const spareDoubles = new Map<number, Float64Array<ArrayBuffer>[]>()
+type Spare = Int32Array<ArrayBuffer> | Float64Array<ArrayBuffer> | Uint16Array<ArrayBuffer>
+const spares = new Map<string, Map<number, Spare[]>>([['Int32Array', new Map()], ['Float64Array', new Map()], ['Uint16Array', new Map()]])
 
 // A batch's index arrays are megabytes, and fresh memory costs a page fault per 4 kB (several µs each
 // on a VM), more than filling it: released batches hand theirs to the next ones. Contents are stale.
 
-export function takeInts(length: number): Int32Array<ArrayBuffer> {
-  return spareInts.get(length)?.pop() ?? new Int32Array(length)
+type Make<T extends Spare> = new (length: number) => T
+
+function take<T extends Spare>(make: Make<T>, length: number): T {
+  return (spares.get(make.name)!.get(length)?.pop() as T | undefined) ?? new make(length)
 }
 
-export function takeDoubles(length: number): Float64Array<ArrayBuffer> {
-  return spareDoubles.get(length)?.pop() ?? new Float64Array(length)
-}
+export const takeInts = (length: number) => take(Int32Array as Make<Int32Array<ArrayBuffer>>, length)
+export const takeDoubles = (length: number) => take(Float64Array as Make<Float64Array<ArrayBuffer>>, length)
+export const takeUint16s = (length: number) => take(Uint16Array as Make<Uint16Array<ArrayBuffer>>, length)
 
-export function giveBack(array: Int32Array<ArrayBuffer> | Float64Array<ArrayBuffer>): void {
-  const spare = (array instanceof Int32Array ? spareInts : spareDoubles) as Map<number, typeof array[]>
+export function giveBack(array: Spare): void {
+  const spare = spares.get(array.constructor.name)!
   const list = spare.get(array.length) ?? []
   if (list.length < MAX_SPARE) {
     list.push(array)
@@ -24,8 +26,8 @@ export function giveBack(array: Int32Array<ArrayBuffer> | Float64Array<ArrayBuff
 }
 
 /** A copy of the array at twice its length; the old one goes back for reuse. */
-export function doubled<T extends Int32Array<ArrayBuffer> | Float64Array<ArrayBuffer>>(array: T): T {
-  const bigger = (array instanceof Int32Array ? takeInts(array.length * 2) : takeDoubles(array.length * 2)) as T
+export function doubled<T extends Spare>(array: T): T {
+  const bigger = take(array.constructor as Make<T>, array.length * 2)
   bigger.set(array)
   giveBack(array)
   return bigger

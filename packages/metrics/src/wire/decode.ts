@@ -1,4 +1,4 @@
-import { isWireMessage } from './is-wire-message.js'
+import { readWireMessage } from './is-wire-message.js'
 import { parseTime } from './parse-time.js'
 import type { Reading, RejectReason, SourceTopic, WireMessage } from './reading.js'
 import { wireSchemaError } from './schema-errors.js'
@@ -37,10 +37,10 @@ export function decodeMessage(topic: SourceTopic | null, bytes: string, options:
   }
   // The TypeBox schemas are the contract; these two give their verdict and their first error, faster
   // (schema-errors.test.ts holds them to TypeBox on valid and broken messages).
-  if (!isWireMessage(raw)) {
+  const message = readWireMessage(raw)
+  if (message === undefined) {
     return { ok: false, reason: 'schema', detail: wireSchemaError(raw) ?? 'does not match wire contract v1' }
   }
-  const message = raw as WireMessage
   if (topic !== null && SOURCE_TOPIC[message.source] !== topic) {
     return { ok: false, reason: 'wrong_topic', detail: `source ${message.source} does not belong on ${topic}` }
   }
@@ -60,6 +60,7 @@ export function decodeMessage(topic: SourceTopic | null, bytes: string, options:
   return checkValues(message) ?? { ok: true, message, tsMs }
 }
 
+/** Values beyond what the city can measure, field by field in the contract's order. */
 function checkValues(message: Reading): Decoded | undefined {
   const values = message.values as Record<string, number | undefined>
   for (const field in values) {

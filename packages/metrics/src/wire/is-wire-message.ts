@@ -5,17 +5,38 @@ import { CaseChannel, CaseEvent, CaseStage, Reading, RegionId, type WireMessage 
  * compiled TypeBox schemas (a property test holds them together), without the arrays their generated
  * code allocates per message. Limits, patterns and value fields are read from the schemas here, so
  * they stay the one statement of the contract.
+ *
+ * A valid message comes back as a copy in one fixed shape (one for readings, one for work orders,
+ * absent optional fields present as undefined), each field read once. `JSON.parse` gives every key
+ * order and subset of optional fields its own hidden class; code reading those objects sees a dozen
+ * classes at each property access and takes V8's slow generic lookups, which cost more than the copy.
  */
-export function isWireMessage(raw: unknown): raw is WireMessage {
+export function readWireMessage(raw: unknown): WireMessage | undefined {
   if (!isObject(raw)) {
-    return false
+    return undefined
+  }
+  const { v, id, ts, source, kind, region, loc } = raw as Record<string, unknown>
+  if (v !== 1 || !isText(id, ID) || !isText(ts, TS) || (region !== undefined && !(typeof region === 'string' && REGION.test(region)))
+    || (loc !== undefined && !isLonLat(loc))) {
+    return undefined
   }
   const m = raw as Record<string, unknown>
-  if (m.source === 'events') {
-    return m.kind === 'case' && isBase(m) && isCaseEvent(m)
+  if (source === 'events') {
+    return kind === 'case' && isCaseEvent(m) ? caseEvent(m) : undefined
   }
-  const variant = typeof m.kind === 'string' ? VARIANTS.get(m.kind) : undefined
-  return variant !== undefined && variant.source === m.source && isBase(m) && isText(m.device, DEVICE) && isValues(m.values, variant)
+  const variant = typeof kind === 'string' ? VARIANTS.get(kind) : undefined
+  const { device } = m
+  if (variant === undefined || variant.source !== source || !isText(device, DEVICE)) {
+    return undefined
+  }
+  const values = readValues(m.values, variant)
+  // One object literal for every kind of reading: one hidden class.
+  return values && { v: 1, id, source, kind, device, ts, region, loc, values } as Reading
+}
+
+/** Whether a parsed JSON message is valid under wire contract v1. */
+export function isWireMessage(raw: unknown): raw is WireMessage {
+  return readWireMessage(raw) !== undefined
 }
 
 interface Text {
@@ -24,8 +45,9 @@ interface Text {
 }
 interface ValueFields {
   source: string
-  fields: ReadonlySet<string>
-  required: readonly string[]
+  required: ReadonlySet<string>
+  /** The contract's value fields of this kind, copied into an object of one shape (absent ones undefined). */
+  copy: (values: Record<string, unknown>) => Record<string, unknown>
 }
 
 /** The JSON Schema keywords of a TypeBox schema (its static type does not list them). */
@@ -58,24 +80,26 @@ const TITLE = text(base.title)
 const STAGES = new Set(CaseStage.anyOf.map((s) => s.const as string))
 const CHANNELS = new Set(CaseChannel.anyOf.map((c) => c.const as string))
 const SEVERITY = range(base.severity)
-/** kind → its source and the fields its `values` may and must hold (a kind names one reading variant). */
+/** Copies of each kind's values, every field in the contract's order: one hidden class per kind. */
+const COPIES: Record<string, ValueFields['copy']> = {
+  segment: (v) => ({ flow: v.flow, speed_kmh: v.speed_kmh, free_flow_kmh: v.free_flow_kmh }),
+  parking: (v) => ({ occupied: v.occupied, capacity: v.capacity }),
+  air: (v) => ({ pm25: v.pm25, pm10: v.pm10, so2: v.so2, no2: v.no2, o3: v.o3, co: v.co }),
+  noise: (v) => ({ laeq_db: v.laeq_db }),
+}
+/** kind → its source and its values (a kind names one reading variant). */
 const VARIANTS = new Map<string, ValueFields>()
 for (const variant of Reading.anyOf) {
   const { source, kind, values } = variant.properties
-  if (VARIANTS.has(kind.const)) {
-    throw new Error(`reading kind ${kind.const} is not unique`)
+  const copy = COPIES[kind.const]
+  if (VARIANTS.has(kind.const) || copy === undefined || Object.keys(copy({})).join() !== Object.keys(values.properties).join()) {
+    throw new Error(`reading kind ${kind.const} is not unique or its copy does not hold exactly the contract's fields`)
   }
-  VARIANTS.set(kind.const, { source: source.const, fields: new Set(Object.keys(values.properties)), required: values.required ?? [] })
+  VARIANTS.set(kind.const, { source: source.const, required: new Set(values.required ?? []), copy })
 }
 
 function isObject(v: unknown): boolean {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
-}
-
-function isBase(m: Record<string, unknown>): boolean {
-  return m.v === 1 && isText(m.id, ID) && isText(m.ts, TS)
-    && (m.region === undefined || (typeof m.region === 'string' && REGION.test(m.region)))
-    && (m.loc === undefined || isLonLat(m.loc))
 }
 
 function isLonLat(v: unknown): boolean {
@@ -94,27 +118,33 @@ function isCaseEvent(m: Record<string, unknown>): boolean {
     && isText(m.title, TITLE)
 }
 
-function isValues(v: unknown, { fields, required }: ValueFields): boolean {
-  if (!isObject(v)) {
-    return false
+/** A valid work-order event as an object of one shape. */
+function caseEvent(m: Record<string, unknown>): CaseEvent {
+  const { id, ts, region, loc, stage, category, channel, dept, deadline, severity, title } = m
+  return { v: 1, id, source: 'events', kind: 'case', case: m.case, stage, category, channel, dept, deadline, severity, title, ts, region, loc } as CaseEvent
+}
+
+/** The values of a reading, copied, if every field is a known finite number, the required ones are there, and there is one at least. */
+function readValues(raw: unknown, { required, copy }: ValueFields): Reading['values'] | undefined {
+  if (!isObject(raw)) {
+    return undefined
   }
-  const values = v as Record<string, unknown>
-  let count = 0
+  const values = copy(raw as Record<string, unknown>)
+  let present = 0
   for (const key in values) {
-    if (!fields.has(key) || !Number.isFinite(values[key])) {
-      return false
-    }
-    count++
-  }
-  if (count === 0) {
-    return false
-  }
-  for (const key of required) {
-    if (values[key] === undefined) {
-      return false
+    const value = values[key]
+    if (value === undefined) {
+      if (required.has(key)) {
+        return undefined
+      }
+    } else if (Number.isFinite(value)) {
+      present++
+    } else {
+      return undefined
     }
   }
-  return true
+  // A key beyond the copied ones is a field the contract does not have.
+  return present > 0 && present === Object.keys(raw as object).length ? values as Reading['values'] : undefined
 }
 
 function isNumberIn(v: unknown, min: number, max: number): boolean {

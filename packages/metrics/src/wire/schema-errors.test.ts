@@ -57,9 +57,11 @@ function referenceDecode(topic: SourceTopic | null, bytes: string, nowMs: number
     if (m.deadline !== undefined && parseTimeStrictly(m.deadline) === null) {
       return { ok: false, reason: 'bad_timestamp', detail: `deadline ${JSON.stringify(m.deadline)} is not RFC 3339` }
     }
-    return { ok: true, message: raw, tsMs }
+    return { ok: true, message: contractFields(raw, CaseEvent), tsMs }
   }
-  for (const [field, value] of Object.entries(m.values)) {
+  // Value fields in the contract's order, whatever order the message has them in.
+  const variant = Reading.anyOf.find((r) => r.properties.kind.const === m.kind)!
+  for (const [field, value] of Object.keys(variant.properties.values.properties).flatMap((f) => (f in m.values ? [[f, m.values[f]!] as const] : []))) {
     if (value < 0) {
       return { ok: false, reason: 'negative_value', detail: `values.${field} is ${value}` }
     }
@@ -73,7 +75,12 @@ function referenceDecode(topic: SourceTopic | null, bytes: string, nowMs: number
   if (m.kind === 'parking' && m.values.occupied! > m.values.capacity!) {
     return { ok: false, reason: 'absurd_value', detail: `values.occupied ${m.values.occupied} exceeds capacity ${m.values.capacity}` }
   }
-  return { ok: true, message: raw, tsMs }
+  return { ok: true, message: contractFields(raw, variant), tsMs }
+}
+
+/** The message with only the fields its schema names: a decoded message carries nothing else. */
+function contractFields(raw: unknown, schema: { properties: object }): unknown {
+  return Object.fromEntries(Object.keys(schema.properties).filter((k) => k in (raw as object)).map((k) => [k, (raw as Record<string, unknown>)[k]]))
 }
 
 const NOW = Date.parse('2026-03-01T12:00:00Z')
