@@ -4,9 +4,9 @@ import { doubled, giveBack, takeDoubles, takeInts, takeUint16s } from './spare-a
  * The ids of the messages a batch accepted, with their event times: an insertion-ordered set for
  * deduplication within the batch. Tens of thousands of ids stay alive until the batch commits; as
  * strings (or Map entries) each is an object the garbage collector copies twice on its way to the old
- * generation. Here their characters are copied into one growing Uint16Array, with their ends, times
- * and hashes in typed arrays and an open-addressing index in an Int32Array: the strings die young, and
- * the set holds no object per id at all.
+ * generation. Here their characters are copied into one growing Uint16Array, with their ends and
+ * times in typed arrays and an open-addressing index in an Int32Array: the strings die young, and the
+ * set holds no object per id at all.
  */
 export class MessageIds {
   private count = 0
@@ -14,9 +14,12 @@ export class MessageIds {
   private chars = takeUint16s(16_384)
   private ends = takeInts(1024)
   private times = takeDoubles(1024)
-  private hashes = takeInts(1024)
-  /** Open addressing, linear probing: slot → index + 1 (0 = empty). At most half full. */
-  private slots = takeInts(2048).fill(0)
+  /**
+   * Open addressing, linear probing, at most half full: slot s is the pair [2s] = index + 1 (0 = empty),
+   * [2s + 1] = the id's hash. Side by side, a probe costs one cache miss, not two: the index is too
+   * large for the cache, and every message probes it at a random place.
+   */
+  private slots = takeInts(2 * 2048).fill(0)
 
   get size(): number {
     return this.count
@@ -36,10 +39,10 @@ export class MessageIds {
   /** Adds an id with its event time; false (and nothing changes) when it is already here. */
   add(id: string, tsMs: number, hash = messageIdHash(id)): boolean {
     this.assertLive()
-    const mask = this.slots.length - 1
+    const mask = (this.slots.length >> 1) - 1
     let slot = hash & mask
-    for (let k = this.slots[slot]!; k !== 0; k = this.slots[slot]!) {
-      if (this.hashes[k - 1] === hash && this.equals(k - 1, id)) {
+    for (let k = this.slots[2 * slot]!; k !== 0; k = this.slots[2 * slot]!) {
+      if (this.slots[2 * slot + 1] === hash && this.equals(k - 1, id)) {
         return false
       }
       slot = (slot + 1) & mask
@@ -47,7 +50,6 @@ export class MessageIds {
     const i = this.count
     if (i === this.times.length) {
       this.times = doubled(this.times)
-      this.hashes = doubled(this.hashes)
       this.ends = doubled(this.ends)
     }
     const start = this.startOf(i)
@@ -59,10 +61,10 @@ export class MessageIds {
     }
     this.ends[i] = start + id.length
     this.times[i] = tsMs
-    this.hashes[i] = hash
-    this.slots[slot] = i + 1
+    this.slots[2 * slot] = i + 1
+    this.slots[2 * slot + 1] = hash
     this.count = i + 1
-    if (2 * this.count > this.slots.length) {
+    if (4 * this.count > this.slots.length) {
       this.rehash()
     }
     return true
@@ -82,20 +84,20 @@ export class MessageIds {
 
   /** Hands the arrays over for reuse; the set refuses use after. */
   release(): void {
-    for (const a of [this.chars, this.ends, this.times, this.hashes, this.slots]) {
+    for (const a of [this.chars, this.ends, this.times, this.slots]) {
       giveBack(a)
     }
     this.count = 0
     this.chars = new Uint16Array(0)
     this.times = new Float64Array(0)
-    this.ends = this.hashes = this.slots = new Int32Array(0)
+    this.ends = this.slots = new Int32Array(0)
   }
 
   private indexOf(id: string, hash: number): number {
     this.assertLive()
-    const mask = this.slots.length - 1
-    for (let slot = hash & mask, k = this.slots[slot]!; k !== 0; slot = (slot + 1) & mask, k = this.slots[slot]!) {
-      if (this.hashes[k - 1] === hash && this.equals(k - 1, id)) {
+    const mask = (this.slots.length >> 1) - 1
+    for (let slot = hash & mask, k = this.slots[2 * slot]!; k !== 0; slot = (slot + 1) & mask, k = this.slots[2 * slot]!) {
+      if (this.slots[2 * slot + 1] === hash && this.equals(k - 1, id)) {
         return k - 1
       }
     }
@@ -126,16 +128,20 @@ export class MessageIds {
   }
 
   private rehash(): void {
-    giveBack(this.slots)
-    this.slots = takeInts(this.slots.length * 2).fill(0)
-    const mask = this.slots.length - 1
-    for (let i = 0; i < this.count; i++) {
-      let slot = this.hashes[i]! & mask
-      while (this.slots[slot] !== 0) {
-        slot = (slot + 1) & mask
+    const old = this.slots
+    this.slots = takeInts(2 * old.length).fill(0)
+    const mask = (this.slots.length >> 1) - 1
+    for (let s = 0; s < old.length; s += 2) {
+      if (old[s] !== 0) {
+        let slot = old[s + 1]! & mask
+        while (this.slots[2 * slot] !== 0) {
+          slot = (slot + 1) & mask
+        }
+        this.slots[2 * slot] = old[s]!
+        this.slots[2 * slot + 1] = old[s + 1]!
       }
-      this.slots[slot] = i + 1
     }
+    giveBack(old)
   }
 }
 

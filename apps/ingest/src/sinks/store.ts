@@ -39,8 +39,8 @@ export class OffsetConflictError extends Error {
  * partitions in a rebalance, or raced their new owner, has its whole transaction rejected.
  */
 export async function commitBatch(db: Db, batch: Batch, options: CommitOptions): Promise<CommitResult> {
-  const rolled = rollUp(batch.leaves, options.tree, options.timeZone)
   const freshness = freshnessOf(batch, options.tree)
+  const rolled = rollUp(batch.leaves, options.tree, options.timeZone)
   try {
     return await commitRolled(db, batch, rolled, freshness, options)
   } finally {
