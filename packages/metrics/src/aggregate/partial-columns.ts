@@ -4,10 +4,16 @@ import { isNewerReport, type LatestEntry, type Partial } from './partial.js'
 
 type Histogram = Record<string, number>
 type Latest = Record<string, LatestEntry>
+/**
+ * A histogram as [bucket, count, bucket, count, …]. Most rows of a batch hold a handful of
+ * observations; as an object keyed by bucket numbers, V8 gives each a backing store of about 70 slots
+ * (680 bytes), which the garbage collector then copies until the batch commits. Here: a few numbers.
+ */
+type Buckets = number[]
 
 /** A row's histogram and latest-per-device map, which only a few metrics have. */
 interface Extra {
-  hist: Histogram | undefined
+  hist: Buckets | undefined
   last: Latest | undefined
   /** Another row holds the same objects: copy them before changing them. */
   shared: boolean
@@ -31,6 +37,17 @@ function give<T extends Float64Array<ArrayBuffer> | Int32Array<ArrayBuffer>>(spa
     list.push(array)
     spare.set(array.length, list)
   }
+}
+
+/** Adds count observations to bucket b. */
+function addToBuckets(buckets: Buckets, b: number, count: number): void {
+  for (let j = 0; j < buckets.length; j += 2) {
+    if (buckets[j] === b) {
+      buckets[j + 1]! += count
+      return
+    }
+  }
+  buckets.push(b, count)
 }
 
 const doubles = (n: number) => take(spareDoubles, n, (k) => new Float64Array(k))
@@ -92,10 +109,18 @@ export class PartialColumns {
     this.extras = []
   }
 
-  /** The histogram of row i, if it has one. */
-  histOf(i: number): Readonly<Histogram> | undefined {
+  /** The histogram of row i, if it has one, as a new object. */
+  histOf(i: number): Histogram | undefined {
     const k = this.extraOf[i]!
-    return k === 0 ? undefined : this.extras[k - 1]!.hist
+    const buckets = k === 0 ? undefined : this.extras[k - 1]!.hist
+    if (buckets === undefined) {
+      return undefined
+    }
+    const hist: Histogram = {}
+    for (let j = 0; j < buckets.length; j += 2) {
+      hist[buckets[j]!] = buckets[j + 1]!
+    }
+    return hist
   }
 
   /** The latest-per-device map of row i, if it has one. */
@@ -132,12 +157,9 @@ export class PartialColumns {
       case 'energy_mean':
         this.sum[i]! += 10 ** (value / 10)
         return
-      case 'histogram': {
-        const hist = (this.ownExtra(i).hist ??= {})
-        const b = bucketOf(value)
-        hist[b] = (hist[b] ?? 0) + 1
+      case 'histogram':
+        addToBuckets((this.ownExtra(i).hist ??= []), bucketOf(value), 1)
         return
-      }
       case 'latest_sum':
         throw new Error('latest_sum partials take observeLatest()')
     }
@@ -173,9 +195,9 @@ export class PartialColumns {
     }
     const { hist, last } = from.extras[k - 1]!
     if (hist) {
-      const into = (this.ownExtra(i).hist ??= {})
-      for (const b in hist) {
-        into[b] = (into[b] ?? 0) + hist[b]!
+      const into = (this.ownExtra(i).hist ??= [])
+      for (let j = 0; j < hist.length; j += 2) {
+        addToBuckets(into, hist[j]!, hist[j + 1]!)
       }
     }
     if (last) {
@@ -217,7 +239,7 @@ export class PartialColumns {
     const hist = this.histOf(i)
     const last = this.lastOf(i)
     if (hist) {
-      p.hist = { ...hist }
+      p.hist = hist
     }
     if (last) {
       p.last = Object.fromEntries(Object.entries(last).map(([device, entry]) => [device, [...entry] as LatestEntry]))
@@ -225,7 +247,7 @@ export class PartialColumns {
     return p
   }
 
-  /** Row i as a live Partial: reading and writing its fields reads and writes the row. */
+  /** Row i as a live Partial: reading and writing its fields reads and writes the row (its histogram reads as a copy: assign it to change it). */
   view(i: number): Partial {
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the accessors below close over the table
     const t = this
@@ -241,7 +263,7 @@ export class PartialColumns {
       get max() { return t.max[i]! },
       set max(v) { t.max[i] = v },
       get hist() { return t.histOf(i) },
-      set hist(v) { t.ownExtra(i).hist = v },
+      set hist(v) { t.ownExtra(i).hist = v && Object.entries(v).flatMap(([b, count]) => [Number(b), count]) },
       get last() { return t.lastOf(i) },
       set last(v) { t.ownExtra(i).last = v },
     } as Partial
@@ -259,7 +281,7 @@ export class PartialColumns {
     const extra = this.extras[k - 1]!
     if (extra.shared) {
       extra.shared = false
-      extra.hist &&= { ...extra.hist }
+      extra.hist &&= extra.hist.slice()
       extra.last &&= { ...extra.last }
     }
     return extra
