@@ -6,10 +6,10 @@ import { CaseChannel, CaseEvent, CaseStage, Reading, RegionId, type WireMessage 
  * code allocates per message. Limits, patterns and value fields are read from the schemas here, so
  * they stay the one statement of the contract.
  *
- * A valid message comes back as a copy in one fixed shape (one for readings, one for work orders,
- * absent optional fields present as undefined), each field read once. `JSON.parse` gives every key
- * order and subset of optional fields its own hidden class; code reading those objects sees a dozen
- * classes at each property access and takes V8's slow generic lookups, which cost more than the copy.
+ * A valid message comes back as a copy with only the contract's fields, in one fixed shape (one for
+ * readings, one for work orders, absent optional fields present as undefined), each field read once:
+ * `JSON.parse` gives every key order and subset of optional fields a hidden class of its own, and the
+ * code that reads messages after this sees one per kind instead of a dozen.
  */
 export function readWireMessage(raw: unknown): WireMessage | undefined {
   if (!isObject(raw)) {
