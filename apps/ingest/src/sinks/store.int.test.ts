@@ -2,8 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { migrate, openPgliteDb, type Db } from '@city/platform'
 import { mergeInto, type LatestEntry, type Partial } from '@city/metrics'
 import { Batch } from '../pipeline/batch.js'
-import { tinyCity } from '../__fixtures__/tiny-city.js'
-import { commitBatch, loadOffsets, OffsetConflictError } from './store.js'
+import { createPipeline } from '../pipeline/pipeline.js'
+import { makeCase, makeSegment, tinyCity, tinyDevices } from '../__fixtures__/tiny-city.js'
+import { commitBatch, loadCaseStates, loadOffsets, loadSeenIds, OffsetConflictError } from './store.js'
 
 const tree = tinyCity()
 let db: Db
@@ -34,6 +35,33 @@ describe('commitBatch offsets', () => {
     expect(await loadOffsets(db, 'g')).toEqual([{ topic: 'city.traffic', partition: 0, nextOffset: 20 }])
     const { rows } = await db.query<{ s: number }>(`select sum(sum)::float8 as s from agg_1m where region = 'c'`)
     expect(rows[0]!.s).toBe(2)
+  })
+})
+
+describe('text the store cannot hold', () => {
+  it('is a dead letter (schema), and the rest of its batch commits', async () => {
+    db = await openPgliteDb('memory://')
+    await migrate(db)
+    const t = Date.parse('2026-03-01T12:00:00Z')
+    const pipeline = createPipeline({ tree, devices: tinyDevices, now: () => t + 60_000, loadCases: (ids) => loadCaseStates(db, ids), loadSeen: (ids) => loadSeenIds(db, ids) })
+    const values = [
+      makeSegment(t, { id: 'ok-1' }),
+      makeSegment(t, { id: 'nul-\u0000' }),
+      makeSegment(t, { id: 'lone-\ud800' }),
+      makeCase(t, { case: 'c-1', stage: 'reported', category: 'garbage\u0000' }),
+      makeCase(t, { case: 'c-2', stage: 'reported' }),
+    ]
+    await pipeline.handle(values.slice(0, 3).map((value, offset) => ({ topic: 'city.traffic', partition: 0, offset, key: null, value })))
+    await pipeline.handle([{ topic: 'city.events', partition: 0, offset: 0, key: null, value: values[4]! }, { topic: 'city.events', partition: 0, offset: 1, key: null, value: values[3]! }])
+    const batch = pipeline.takeBatch()
+    await commitBatch(db, batch, { consumer: 'g', stream: 'g', tree, timeZone: 'Asia/Shanghai', readFrom: new Map() })
+    expect(batch.deadLetters.filter((d) => d.headers?.reason === 'schema').map((d) => d.headers?.detail)).toEqual([
+      'id holds U+0000 or an unpaired surrogate, which no text column can store',
+      'id holds U+0000 or an unpaired surrogate, which no text column can store',
+      'category holds U+0000 or an unpaired surrogate, which no text column can store',
+    ])
+    const { rows } = await db.query<{ id: string }>('select id from seen_messages order by id')
+    expect(rows.map((r) => r.id)).toEqual(['c-2:reported:' + t, 'ok-1'])
   })
 })
 

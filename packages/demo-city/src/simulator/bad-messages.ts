@@ -95,8 +95,15 @@ function unknownRegion(copy: WireObject, input: SpoilInput, ghost: string): stri
 }
 
 function breakSchema(copy: WireObject, u: number): void {
-  const variant = Math.floor(u * 4)
-  if (variant === 0) {
+  const variant = Math.floor(u * 5)
+  if (variant === 4) {
+    // Valid JSON that no text column can store: an unpaired surrogate, a NUL.
+    if (copy['kind'] === 'case') {
+      copy['title'] = `${String(copy['title'])}\u0000`
+    } else {
+      copy.id = `${copy.id}\ud800`
+    }
+  } else if (variant === 0) {
     delete copy['ts']
   } else if (variant === 1) {
     copy['v'] = 2

@@ -10,7 +10,9 @@ describe('createStreamGenerator', () => {
   it('emits only valid wire contract v1 messages on the right topics', () => {
     const invalid = rush.filter((m) => !m.bad).filter((m) => {
       const message = JSON.parse(m.value)
-      const valid = message.kind === 'case' ? isCaseEvent.Check(message) : isReading.Check(message)
+      // The contract's schema, and text PostgreSQL can store (no NUL, no unpaired surrogate: encodeURIComponent throws on those).
+      const storable = Object.values(message).every((v) => typeof v !== 'string' || (!v.includes('\0') && canEncode(v)))
+      const valid = (message.kind === 'case' ? isCaseEvent.Check(message) : isReading.Check(message)) && storable
       return !valid
         || m.topic !== TOPICS[message.source as 'traffic' | 'environment' | 'events']
         || m.key !== (message.kind === 'case' ? message.case : message.device)
@@ -33,7 +35,9 @@ describe('createStreamGenerator', () => {
         continue
       }
       const message = JSON.parse(m.value)
-      const valid = message.kind === 'case' ? isCaseEvent.Check(message) : isReading.Check(message)
+      // The contract's schema, and text PostgreSQL can store (no NUL, no unpaired surrogate: encodeURIComponent throws on those).
+      const storable = Object.values(message).every((v) => typeof v !== 'string' || (!v.includes('\0') && canEncode(v)))
+      const valid = (message.kind === 'case' ? isCaseEvent.Check(message) : isReading.Check(message)) && storable
       expect(valid, m.value).toBe(m.bad !== 'schema')
       expect(breaksAsMarked(m.bad!, message, MONDAY + 8.5 * HOUR), m.value).toBe(true)
     }
@@ -130,5 +134,14 @@ function breaksAsMarked(reason: string, message: Decoded, windowEndMs: number): 
       return tree.get(message.region ?? '') === undefined && !message.loc && !registered.has(message.device ?? '')
     default:
       return false
+  }
+}
+
+function canEncode(text: string): boolean {
+  try {
+    encodeURIComponent(text)
+    return true
+  } catch {
+    return false
   }
 }

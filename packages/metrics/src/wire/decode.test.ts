@@ -83,6 +83,11 @@ describe('decodeMessage rejects', () => {
     ['a case event without a title', 'city.events', without(makeCase(), 'title'), 'schema', /title/],
     ['a case event with severity 5', 'city.events', makeCase({ severity: 5 }), 'schema', /\/severity/],
     ['a case event from an unknown channel', 'city.events', makeCase({ channel: 'fax' }), 'schema', /\/channel/],
+    ['an id with a NUL, which no text column stores', 'city.traffic', makeSegment({}, { id: 'm\u00001' }), 'schema', /^id holds U\+0000 or an unpaired surrogate/],
+    ['a device with an unpaired high surrogate', 'city.traffic', makeParking({}, { device: 'lot-\ud800' }), 'schema', /^device holds/],
+    ['an id with an unpaired low surrogate', 'city.environment', makeNoise({}, { id: '\udc00m' }), 'schema', /^id holds/],
+    ['a case title with a NUL', 'city.events', makeCase({ title: '垃圾\u0000暴露' }), 'schema', /^title holds/],
+    ['a case department with reversed surrogates', 'city.events', makeCase({ dept: '\ude00\ud83d' }), 'schema', /^dept holds/],
     ['a traffic reading on the environment topic', 'city.environment', makeSegment(), 'wrong_topic', /source traffic .*city\.environment/],
     ['an environment reading on the traffic topic', 'city.traffic', makeAir(), 'wrong_topic', /source environment .*city\.traffic/],
     ['a case event on the traffic topic', 'city.traffic', makeCase(), 'wrong_topic', /source events .*city\.traffic/],
@@ -109,6 +114,11 @@ describe('decodeMessage rejects', () => {
     const decoded = decode(topic, message)
     expect(decoded).toMatchObject({ ok: false, reason })
     expect(decoded.ok ? '' : decoded.detail).toMatch(detail)
+  })
+
+  it('accepts text with paired surrogates (characters beyond the BMP)', () => {
+    expect(decode('city.traffic', makeSegment({}, { id: 'm-😀', device: '路段-𠀀' }))).toMatchObject({ ok: true })
+    expect(decode('city.events', makeCase({ title: '井盖缺失 🚧' }))).toMatchObject({ ok: true })
   })
 
   it('honours a custom skew allowance', () => {

@@ -41,6 +41,10 @@ export function decodeMessage(topic: SourceTopic | null, bytes: string, options:
   if (message === undefined) {
     return { ok: false, reason: 'schema', detail: wireSchemaError(raw) ?? 'does not match wire contract v1' }
   }
+  const unstorable = unstorableText(message)
+  if (unstorable !== undefined) {
+    return { ok: false, reason: 'schema', detail: `${unstorable} holds U+0000 or an unpaired surrogate, which no text column can store` }
+  }
   if (topic !== null && SOURCE_TOPIC[message.source] !== topic) {
     return { ok: false, reason: 'wrong_topic', detail: `source ${message.source} does not belong on ${topic}` }
   }
@@ -58,6 +62,30 @@ export function decodeMessage(topic: SourceTopic | null, bytes: string, options:
     return { ok: true, message, tsMs }
   }
   return checkValues(message) ?? { ok: true, message, tsMs }
+}
+
+/** Any NUL or surrogate code unit: rare enough that finding one is where the exact check starts. */
+const SUSPECT = /[\0\uD800-\uDFFF]/
+const UNSTORABLE = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+/**
+ * The first text field that PostgreSQL could not store (its text type holds neither U+0000 nor unpaired
+ * surrogates): JSON carries both, and one such message would fail every commit of its batch, again
+ * after each restart, and stall its partition.
+ */
+function unstorableText(m: WireMessage): string | undefined {
+  if (!isStorable(m.id)) {
+    return 'id'
+  }
+  if (m.kind !== 'case') {
+    return isStorable(m.device) ? undefined : 'device'
+  }
+  const texts = { case: m.case, category: m.category, dept: m.dept, title: m.title }
+  return Object.keys(texts).find((name) => !isStorable(texts[name as keyof typeof texts]))
+}
+
+function isStorable(text: string | undefined): boolean {
+  return text === undefined || !SUSPECT.test(text) || !UNSTORABLE.test(text)
 }
 
 /** Values beyond what the city can measure, field by field in the contract's order. */

@@ -42,7 +42,14 @@ function referenceDecode(topic: SourceTopic | null, bytes: string, nowMs: number
   if (detail !== null) {
     return { ok: false, reason: 'schema', detail }
   }
-  const m = raw as { source: string, kind: string, ts: string, deadline?: string, values: Record<string, number> }
+  const m = raw as { source: string, kind: string, ts: string, deadline?: string, values: Record<string, number> } & Record<string, unknown>
+  // PostgreSQL's text holds neither NUL nor unpaired surrogates (encodeURIComponent throws on the latter).
+  for (const field of m.kind === 'case' ? ['id', 'case', 'category', 'dept', 'title'] : ['id', 'device']) {
+    const text = m[field] as string | undefined
+    if (text !== undefined && (text.includes('\0') || !isEncodable(text))) {
+      return { ok: false, reason: 'schema', detail: `${field} holds U+0000 or an unpaired surrogate, which no text column can store` }
+    }
+  }
   if (topic !== null && SOURCE_TOPIC[m.source] !== topic) {
     return { ok: false, reason: 'wrong_topic', detail: `source ${m.source} does not belong on ${topic}` }
   }
@@ -78,6 +85,15 @@ function referenceDecode(topic: SourceTopic | null, bytes: string, nowMs: number
   return { ok: true, message: contractFields(raw, variant), tsMs }
 }
 
+function isEncodable(text: string): boolean {
+  try {
+    encodeURIComponent(text)
+    return true
+  } catch {
+    return false
+  }
+}
+
 /** The message with only the fields its schema names: a decoded message carries nothing else. */
 function contractFields(raw: unknown, schema: { properties: object }): unknown {
   return Object.fromEntries(Object.keys(schema.properties).filter((k) => k in (raw as object)).map((k) => [k, (raw as Record<string, unknown>)[k]]))
@@ -105,7 +121,7 @@ const NEG_INF = '\u0000-inf'
 const edgeString = fc.oneof(
   fc.constantFrom(
     '', 'a', 'c1', '-c1', 'c1-', 'West Lake', 'C1', 'x'.repeat(9), 'x'.repeat(10), 'x'.repeat(40), 'x'.repeat(41), 'x'.repeat(64), 'x'.repeat(65),
-    'x'.repeat(128), 'x'.repeat(129), 'x'.repeat(200), 'x'.repeat(201), '😀'.repeat(64), '😀'.repeat(65), '😀'.repeat(101), '\uD800'.repeat(3),
+    'x'.repeat(128), 'x'.repeat(129), 'x'.repeat(200), 'x'.repeat(201), '😀'.repeat(64), '😀'.repeat(65), '😀'.repeat(101), '\uD800'.repeat(3), 'a\u0000b', '\uDE00\uD83D',
     'traffic', 'environment', 'events', 'weather', 'segment', 'parking', 'air', 'noise', 'case', 'tunnel', 'reported', 'closed', 'archived',
     'hotline', 'camera', 'fax', TS, '2026-03-01T11:59:00', '2026-02-30T10:00:00Z', '2026-03-01T12:05:00.001Z', '2026-03-01T11:59:00.5+08:00',
   ),
