@@ -145,7 +145,8 @@ export class MessageIds {
   }
 }
 
-const UTF16 = new TextDecoder('utf-16le')
+/** Reads a Uint16Array's code units back as text (its bytes are in the platform's order). */
+const UTF16 = new TextDecoder(new Uint8Array(Uint16Array.of(1).buffer)[0] === 1 ? 'utf-16le' : 'utf-16be')
 
 /**
  * The hash MessageIds index by: FNV-1a over the UTF-16 code units taken two at a time (half the steps
