@@ -1,52 +1,40 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { localDayStart } from '@city/metrics'
 import { TOPICS } from '@city/metrics/wire'
 import { createOracle } from './support/oracle.js'
 import { city, simulate, tree } from './support/embedded.js'
-import { handledIn, startKafkaWorld, waitUntil, type KafkaWorld } from './support/kafka.js'
-import { openTestStore, type TestStore } from './support/stores.js'
+import { handledIn, kafkaWorldWithStore, waitUntil } from './support/kafka.js'
 
 const END = Date.parse('2026-11-23T08:30:00+08:00')
 const messages = simulate(END - 40 * 60_000, END, { seed: 41, badShare: 0.02 })
 const oracle = createOracle(messages, tree, city.devices)
-let world: KafkaWorld
-let store: TestStore
+const kafka = kafkaWorldWithStore()
 
-const handled = () => handledIn(store.db)
-const startWorker = (name: string) => world.startWorker(name, { db: store.db, now: () => END })
-
-beforeAll(async () => {
-  world = await startKafkaWorld()
-  store = await openTestStore('postgres')
-})
-
-afterAll(async () => {
-  await world?.stop()
-  await store?.drop()
-})
+const handled = () => handledIn(kafka.store.db)
+const startWorker = (name: string) => kafka.world.startWorker(name, { db: kafka.store.db, now: () => END })
 
 describe('Kafka ingestion through the test broker into PostgreSQL', () => {
   it('two workers in one group, a third joining and one leaving mid-stream: every message counted exactly once', async () => {
     const first = await startWorker('w1')
     await startWorker('w2')
     const half = Math.floor(messages.length / 2)
-    await world.send(messages.slice(0, half))
+    await kafka.world.send(messages.slice(0, half))
     expect(await waitUntil(async () => (await handled()) > half / 3, 60_000), 'the first messages counted').toBe(true)
     await startWorker('w3')
-    await world.send(messages.slice(half))
+    await kafka.world.send(messages.slice(half))
     expect(await waitUntil(async () => (await handled()) > half, 60_000), 'half of them counted').toBe(true)
     await first.stop()
-    world.broker.dropConnections()
+    kafka.world.broker.dropConnections()
     await waitUntil(async () => (await handled()) >= messages.length, 120_000)
     await new Promise((r) => setTimeout(r, 1500))
 
     expect(await handled()).toBe(messages.length)
     const dayMs = localDayStart(END, 'Asia/Shanghai')
     for (const metric of ['traffic.flow', 'cases.reported']) {
-      const { rows } = await store.db.query<{ s: number }>(`select sum(sum)::float8 as s from agg_1d where region = $1 and metric = $2`, [tree.root.id, metric])
+      const { rows } = await kafka.store.db.query<{ s: number }>(`select sum(sum)::float8 as s from agg_1d where region = $1 and metric = $2`, [tree.root.id, metric])
       expect(Number(rows[0]!.s), metric).toBe(oracle.value(metric, tree.root.id, dayMs, END + 1))
     }
-    const dead = [0, 1, 2].flatMap((p) => world.broker.records(TOPICS.deadletter, p))
+    const dead = [0, 1, 2].flatMap((p) => kafka.world.broker.records(TOPICS.deadletter, p))
     const reasons = new Map(dead.map((d) => [d.value?.toString(), d.headers.find((h) => h.key === 'reason')?.value?.toString()]))
     for (const m of messages.filter((x) => x.bad)) {
       expect(reasons.get(m.value), m.value.slice(0, 60)).toBe(m.bad)

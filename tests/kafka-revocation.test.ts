@@ -1,30 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { simulate } from './support/embedded.js'
-import { handledIn, startKafkaWorld, waitUntil, type KafkaWorld } from './support/kafka.js'
-import { openTestStore, type TestStore } from './support/stores.js'
+import { handledIn, kafkaWorldWithStore, waitUntil } from './support/kafka.js'
 
 const END = Date.parse('2026-11-23T08:30:00+08:00')
 const messages = simulate(END - 10 * 60_000, END, { seed: 47, badShare: 0.02 })
-let world: KafkaWorld
-let store: TestStore
+const kafka = kafkaWorldWithStore()
 
-const handled = () => handledIn(store.db)
+const handled = () => handledIn(kafka.store.db)
 /** A worker that would not commit on its own for a minute. */
-const startWorker = (name: string) => world.startWorker(name, { db: store.db, now: () => END, flushIntervalMs: 60_000 })
-
-beforeAll(async () => {
-  world = await startKafkaWorld()
-  store = await openTestStore('postgres')
-})
-
-afterAll(async () => {
-  await world?.stop()
-  await store?.drop()
-})
+const startWorker = (name: string) => kafka.world.startWorker(name, { db: kafka.store.db, now: () => END, flushIntervalMs: 60_000 })
 
 describe('a rebalance', () => {
   it('commits what a worker holds before its partitions may be revoked, instead of dropping it', async () => {
-    await world.send(messages)
+    await kafka.world.send(messages)
     await startWorker('w1')
     // w1 has folded every message and commits nothing for a minute…
     await new Promise((r) => setTimeout(r, 5000))

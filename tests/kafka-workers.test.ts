@@ -1,28 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import type { ChildProcess } from 'node:child_process'
 import { localDayStart } from '@city/metrics'
 import { TOPICS } from '@city/metrics/wire'
-import { createKafka, createKafkaProducer, ensureTopics, type KafkaProducer } from '@city/platform'
-import { startKafkaBroker, type KafkaTestBroker } from './kafka-broker/broker.js'
-import { handledIn } from './support/kafka.js'
+import { handledIn, kafkaWorldWithStore, waitUntil } from './support/kafka.js'
 import { createOracle } from './support/oracle.js'
 import { city, simulate, tree } from './support/embedded.js'
 import { freePort, startLauncher, stopProcess } from './support/processes.js'
-import { openTestStore, type TestStore } from './support/stores.js'
 
 // The simulator's stream of the last 30 minutes (event times near now, so no clock skew for the workers).
 const END = Date.now() - 60_000
 const messages = simulate(END - 30 * 60_000, END, { seed: 51, badShare: 0.02 })
 const oracle = createOracle(messages, tree, city.devices)
-let broker: KafkaTestBroker
-let store: TestStore
-let producer: KafkaProducer
+const kafka = kafkaWorldWithStore({ partitions: 6 })
 const workers: ChildProcess[] = []
 const outputs: (() => string)[] = []
 
 async function worker(name: string): Promise<ChildProcess> {
   const { child, output } = startLauncher({
-    ROLES: 'ingest', KAFKA_BROKERS: broker.brokers.join(','), DATABASE_URL: store.url!, METRICS_PORT: String(await freePort()),
+    ROLES: 'ingest', KAFKA_BROKERS: kafka.world.broker.brokers.join(','), DATABASE_URL: kafka.store.url!, METRICS_PORT: String(await freePort()),
     FLUSH_INTERVAL_MS: '300', KAFKA_CLIENT_ID: name,
   })
   workers.push(child)
@@ -31,43 +26,29 @@ async function worker(name: string): Promise<ChildProcess> {
   return child
 }
 
-const handled = () => handledIn(store.db)
+const handled = () => handledIn(kafka.store.db)
 
 /** Which partitions the stored offsets leave unread, to tell a stuck worker from a skipped record. */
 async function partitionsBehind(): Promise<string> {
-  const { rows } = await store.db.query<{ topic: string, partition: number, next_offset: number }>(
+  const { rows } = await kafka.store.db.query<{ topic: string, partition: number, next_offset: number }>(
     'select topic, partition, next_offset::float8 as next_offset from stream_offsets')
   const stored = new Map(rows.map((r) => [`${r.topic}|${r.partition}`, Number(r.next_offset)]))
   const lines = [TOPICS.traffic, TOPICS.environment, TOPICS.events].flatMap((topic) => Array.from({ length: 6 }, (_, p) =>
-    `${topic}|${p}: stored ${stored.get(`${topic}|${p}`) ?? 'none'} of ${broker.records(topic, p).length}`))
+    `${topic}|${p}: stored ${stored.get(`${topic}|${p}`) ?? 'none'} of ${kafka.world.broker.records(topic, p).length}`))
   return `offsets: ${lines.join('; ')}`
 }
 
 async function waitFor(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const until = Date.now() + timeoutMs
-  while (!(await condition())) {
-    if (Date.now() > until) {
-      throw new Error(`timed out waiting for ${what} (handled ${await handled()} of ${messages.length})\n${await partitionsBehind()}\n${outputs.map((o) => o()).join('\n')}`)
-    }
-    await new Promise((r) => setTimeout(r, 250))
+  if (!(await waitUntil(condition, timeoutMs))) {
+    throw new Error(`timed out waiting for ${what} (handled ${await handled()} of ${messages.length})\n${await partitionsBehind()}\n${outputs.map((o) => o()).join('\n')}`)
   }
 }
 
-const send = (from: number, to: number) => producer.send(messages.slice(from, to).map((m) => ({ topic: m.topic, key: m.key, value: m.value })))
+const send = (from: number, to: number) => kafka.world.send(messages.slice(from, to))
 
-beforeAll(async () => {
-  broker = await startKafkaBroker({ port: 0 })
-  store = await openTestStore('postgres')
-  const kafka = createKafka({ brokers: broker.brokers, clientId: 'test-producer' })
-  await ensureTopics(kafka, [TOPICS.traffic, TOPICS.environment, TOPICS.events, TOPICS.deadletter], 6)
-  producer = await createKafkaProducer(kafka)
-})
-
+// Registered after kafkaWorldWithStore's, so it runs first: the workers go before the broker and the store.
 afterAll(async () => {
   await Promise.all(workers.map((w) => stopProcess(w, 'SIGKILL')))
-  await producer?.close()
-  await store?.drop()
-  await broker?.stop()
 })
 
 describe('ingest workers as processes on Kafka and PostgreSQL', () => {
@@ -80,7 +61,7 @@ describe('ingest workers as processes on Kafka and PostgreSQL', () => {
     await stopProcess(first, 'SIGKILL')
     await send(third, 2 * third)
     await worker('w1-restarted')
-    broker.dropConnections()
+    kafka.world.broker.dropConnections()
     await waitFor(async () => (await handled()) > third, 150_000, 'progress after the kill')
     await worker('w3')
     await send(2 * third, messages.length)
@@ -90,11 +71,11 @@ describe('ingest workers as processes on Kafka and PostgreSQL', () => {
     expect(await handled()).toBe(messages.length)
     const dayMs = localDayStart(END, 'Asia/Shanghai')
     for (const metric of ['traffic.flow', 'cases.reported', 'cases.closed']) {
-      const { rows } = await store.db.query<{ s: number | null }>(
+      const { rows } = await kafka.store.db.query<{ s: number | null }>(
         `select sum(sum)::float8 as s from agg_1m where region = $1 and metric = $2 and bucket >= to_timestamp($3 / 1000.0)`, [tree.root.id, metric, dayMs])
       expect(Number(rows[0]!.s ?? 0), metric).toBe(oracle.value(metric, tree.root.id, dayMs, END + 1) ?? 0)
     }
-    const dead = Array.from({ length: 6 }, (_, p) => broker.records(TOPICS.deadletter, p)).flat()
+    const dead = Array.from({ length: 6 }, (_, p) => kafka.world.broker.records(TOPICS.deadletter, p)).flat()
     const reasons = new Map(dead.map((d) => [d.value?.toString(), d.headers.find((h) => h.key === 'reason')?.value?.toString()]))
     for (const m of messages.filter((x) => x.bad)) {
       expect(reasons.get(m.value), m.value.slice(0, 60)).toBe(m.bad)

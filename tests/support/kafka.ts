@@ -1,8 +1,10 @@
+import { afterAll, beforeAll } from 'vitest'
 import { startKafkaConsumer, type KafkaConsumerOptions, type KafkaIngest } from '@city/ingest'
 import { TOPICS } from '@city/metrics/wire'
 import { createKafka, createKafkaProducer, createMemoryPubSub, ensureTopics, type Db, type KafkaProducer } from '@city/platform'
 import { startKafkaBroker, type KafkaTestBroker } from '../kafka-broker/broker.js'
 import { city, tree } from './embedded.js'
+import { openTestStore, type TestStore } from './stores.js'
 
 /** Every message a store has counted, whatever became of it: accepted, duplicate or rejected. */
 export async function handledIn(db: Db): Promise<number> {
@@ -64,4 +66,22 @@ export async function startKafkaWorld({ prefixes = ['city.'], partitions = 3 } =
       await broker.stop()
     },
   }
+}
+
+/**
+ * For the tests of one file: a Kafka world (see startKafkaWorld) and a fresh PostgreSQL store, started
+ * before them and stopped after (after the file's own afterAll hooks, which run first). The fields are
+ * set once the tests run.
+ */
+export function kafkaWorldWithStore(options?: Parameters<typeof startKafkaWorld>[0]): { readonly world: KafkaWorld, readonly store: TestStore } {
+  const started = {} as { world: KafkaWorld, store: TestStore }
+  beforeAll(async () => {
+    started.world = await startKafkaWorld(options)
+    started.store = await openTestStore('postgres')
+  })
+  afterAll(async () => {
+    await started.world?.stop()
+    await started.store?.drop()
+  })
+  return started
 }
