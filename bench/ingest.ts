@@ -92,6 +92,7 @@ class EncodedStream {
   private readonly valueAt: Int32Array
   private readonly keyAt: Int32Array
   private readonly topic: Uint8Array
+  private readonly atMs: Float64Array
 
   constructor(messages: readonly SimMessage[]) {
     this.size = messages.length
@@ -100,6 +101,12 @@ class EncodedStream {
     this.valueAt = offsets(messages.map((m) => m.value.length))
     this.keyAt = offsets(messages.map((m) => m.key.length))
     this.topic = Uint8Array.from(messages, (m) => TOPIC_LIST.indexOf(m.topic))
+    this.atMs = Float64Array.from(messages, (m) => m.atMs)
+  }
+
+  /** When message i was sent: the Kafka timestamp its producer gives it. */
+  timeAt(i: number): number {
+    return this.atMs[i]!
   }
 
   /** Records from..to (exclusive), numbered by their position. */
@@ -310,7 +317,7 @@ async function benchKafka(ctx: BenchContext, db: Db): Promise<KafkaFigures> {
   const producer = await createKafkaProducer(kafka)
   const produceStart = performance.now()
   for (let i = 0; i < ctx.stream.size; i += BATCH) {
-    await producer.send(ctx.stream.records(i, i + BATCH).map((r) => ({ topic: r.topic, key: r.key, value: r.value })))
+    await producer.send(ctx.stream.records(i, i + BATCH).map((r) => ({ topic: r.topic, key: r.key, value: r.value, timestamp: ctx.stream.timeAt(r.offset) })))
   }
   console.log(`    produced ${fmt(ctx.stream.size)} messages in ${((performance.now() - produceStart) / 1000).toFixed(1)} s`)
   const handled = async () => Number((await db.query<{ n: string | null }>('select sum(count)::int8 as n from quality')).rows[0]!.n ?? 0)

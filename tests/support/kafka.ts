@@ -1,4 +1,5 @@
 import { afterAll, beforeAll } from 'vitest'
+import type { SimMessage } from '@city/demo-city'
 import { startKafkaConsumer, type KafkaConsumerOptions, type KafkaIngest } from '@city/ingest'
 import { TOPICS } from '@city/metrics/wire'
 import { createKafka, createKafkaProducer, createMemoryPubSub, ensureTopics, type Db, type KafkaProducer } from '@city/platform'
@@ -28,7 +29,7 @@ export interface KafkaWorld {
   broker: KafkaTestBroker
   producer: KafkaProducer
   /** Sends messages to their topic, under `prefix` instead of `city.` if given. */
-  send(messages: readonly { topic: string, key: string, value: string }[], prefix?: string): Promise<void>
+  send(messages: readonly SimMessage[], prefix?: string): Promise<void>
   /** An in-process Kafka worker of the demo city; stopped with the world. */
   startWorker(name: string, options: Pick<KafkaConsumerOptions, 'db' | 'now'> & Partial<KafkaConsumerOptions>): Promise<KafkaIngest>
   /** Stops the workers in the order they started, then the producer and the broker. */
@@ -49,7 +50,8 @@ export async function startKafkaWorld({ prefixes = ['city.'], partitions = 3 } =
   return {
     broker,
     producer,
-    send: (messages, prefix = 'city.') => producer.send(messages.map((m) => ({ topic: m.topic.replace('city.', prefix), key: m.key, value: m.value }))),
+    // Event time as the record's timestamp, as the simulator publishes: workers read partitions in step by it.
+    send: (messages, prefix = 'city.') => producer.send(messages.map((m) => ({ topic: m.topic.replace('city.', prefix), key: m.key, value: m.value, timestamp: m.atMs }))),
     async startWorker(name, options) {
       const worker = await startKafkaConsumer({
         kafka: createKafka({ brokers: broker.brokers, clientId: name }), deadLetters: producer, pubsub: createMemoryPubSub(),

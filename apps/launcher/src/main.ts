@@ -87,7 +87,7 @@ async function startSimulatorRole(config: Config, deps: { db: Db | undefined, st
     devices: deps.devices, regions: deps.tree, seed: config.SIM_SEED, speed: config.SIM_SPEED, reportIntervalS: config.SIM_REPORT_INTERVAL_S,
     casesPerHour: config.SIM_CASES_PER_HOUR, badShare: config.SIM_BAD_SHARE, timeZone: config.TIME_ZONE, startMs,
     casesSinceMs: firstCase === null ? startMs : Math.max(firstCase, startMs - 7 * 86_400_000),
-    emit: (m) => emitter.emit({ topic: m.topic, key: m.key, value: m.value }),
+    emit: (m) => emitter.emit({ topic: m.topic, key: m.key, value: m.value, timestamp: m.atMs }),
   })
   return {
     async stop(): Promise<void> {

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { replayFile, type ReplayProgress } from '@city/ingest'
-import { TOPICS, type SourceTopic } from '@city/metrics/wire'
+import { parseTime, TOPICS, type SourceTopic } from '@city/metrics/wire'
 import type { ProducedMessage } from '@city/platform'
 import { loadConfig, type Config } from './config.js'
 import { loadCity, openStore } from './store.js'
@@ -77,9 +77,12 @@ async function publishFile(config: Config, path: string): Promise<void> {
   console.log(Object.entries(counts).map(([t, n]) => `${t} ${n}`).join('\n'))
 }
 
-/** The line's source topic and key; a line with no known source cannot be routed and is dead-lettered here. */
+/**
+ * The line's source topic, key and event time (the record's timestamp, by which workers read partitions
+ * in step); a line with no known source cannot be routed and is dead-lettered here.
+ */
 function routeOf(line: string): ProducedMessage {
-  let m: { source?: unknown, device?: unknown, case?: unknown }
+  let m: { source?: unknown, device?: unknown, case?: unknown, ts?: unknown }
   try {
     m = JSON.parse(line) as typeof m
   } catch (error) {
@@ -90,7 +93,8 @@ function routeOf(line: string): ProducedMessage {
     return { topic: TOPICS.deadletter, key: null, value: line, headers: { reason: 'schema', detail: 'source must be traffic, environment or events', topic: 'replay' } }
   }
   const key = [m.case, m.device].find((k): k is string => typeof k === 'string') ?? null
-  return { topic, key, value: line }
+  const tsMs = typeof m.ts === 'string' ? parseTime(m.ts) : null
+  return { topic, key, value: line, ...(tsMs === null ? {} : { timestamp: tsMs }) }
 }
 
 main().catch((error: unknown) => {

@@ -5,6 +5,7 @@ import { recordConflict, recordLag } from '../metrics.js'
 import { createPipeline, type Pipeline, type PipelineOptions } from '../pipeline/pipeline.js'
 import { createCommitter } from '../sinks/committer.js'
 import { loadCaseStates, loadOffsets, loadSeenIds, loadWatermark } from '../sinks/store.js'
+import { InStepBuffer, type TakeMode } from './in-step.js'
 
 export interface KafkaConsumerOptions extends Omit<PipelineOptions, 'loadCases' | 'loadSeen' | 'watermarkMs'> {
   db: Db
@@ -21,6 +22,8 @@ export interface KafkaConsumerOptions extends Omit<PipelineOptions, 'loadCases' 
   /** Commit early when this many records are pending; fetching pauses while this many wait to be folded. @default 50000 */
   maxBatchRecords?: number
   dedupeWindowMs?: number
+  /** How far past the slowest partition still being fetched (by record timestamp) records are handed on. @default 60000 */
+  inStepSlackMs?: number
   onError?: (error: unknown) => void
 }
 
@@ -35,7 +38,7 @@ const CANONICAL_PREFIX = 'city.'
  * the database, for lag monitoring only.
  */
 export async function startKafkaConsumer(options: KafkaConsumerOptions) {
-  const { db, kafka, groupId = 'city-ingest', topicPrefix = 'city.', flushIntervalMs = 1000, maxBatchRecords = 50_000 } = options
+  const { db, kafka, groupId = 'city-ingest', topicPrefix = 'city.', flushIntervalMs = 1000, maxBatchRecords = 50_000, inStepSlackMs = 60_000 } = options
   // The pipeline, the stored offsets and dead letters speak canonical names (city.traffic, …); only the
   // conversation with Kafka uses the deployment's prefix.
   const toKafka = (topic: string) => `${topicPrefix}${topic.slice(CANONICAL_PREFIX.length)}`
@@ -55,11 +58,13 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
   let inFlight: Promise<boolean> | undefined
   let committing = false
   let stopping = false
-  /** Records kafkajs has handed over that the pipeline has not folded yet. */
+  /** Records kafkajs has handed over that the pipeline has not folded yet (held or being folded). */
   let unfolded = 0
   let wakeFetch: (() => void) | undefined
-  /** Records handed over before the latest restart are not folded. */
-  let restarts = 0
+  /** Fetched records waiting to be folded in step with the other partitions. */
+  const held = new InStepBuffer(inStepSlackMs, flushIntervalMs)
+  let lastTakenMs = Date.now()
+  let foldQueued = false
 
   async function newPipeline(): Promise<Pipeline> {
     return createPipeline({
@@ -86,7 +91,9 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
     readFrom = new Map(stored.filter((o) => assigned.some((a) => a.topic === o.topic && a.partition === o.partition))
       .map((o) => [key(o.topic, o.partition), o.nextOffset]))
     positions.clear()
-    restarts += 1
+    unfolded -= held.size
+    held.clear()
+    wakeFetch?.()
     // A partition with no stored offset is read from its beginning, as the group subscribes: kafkajs's
     // own position there may be past records this worker folded but never committed.
     for (const { topic, partition } of assigned) {
@@ -143,9 +150,9 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
   }
 
   /**
-   * Hands a fetched batch to the pipeline without waiting for it to be folded, so kafkajs fetches the
-   * next while this one is decoded, looked up and folded; only when the records handed over and not yet
-   * folded exceed a batch's worth does it wait (fetching pauses rather than buffering without bound).
+   * Holds a fetched batch for folding without waiting for it to be folded, so kafkajs fetches the next
+   * while this one is decoded, looked up and folded; only when the records fetched and not yet folded
+   * exceed a batch's worth does it wait (fetching pauses rather than buffering without bound).
    */
   async function eachBatch({ batch, heartbeat, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
     // A seek is pending for this partition: these records were fetched from before it and are not ours.
@@ -156,7 +163,8 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
     const k = key(topic, batch.partition)
     const from = positions.get(k) ?? -1
     // Source messages' Kafka headers are not read (a dead letter carries headers of its own): not copied.
-    const records: StreamRecord[] = batch.messages.filter((m) => Number(m.offset) >= from).map((m) => ({
+    const messages = batch.messages.filter((m) => Number(m.offset) >= from)
+    const records: StreamRecord[] = messages.map((m) => ({
       topic,
       partition: batch.partition,
       offset: Number(m.offset),
@@ -165,14 +173,20 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
     }))
     if (records.length > 0) {
       positions.set(k, records[records.length - 1]!.offset + 1)
-      recordLag(topic, batch.partition, Number(batch.highWatermark) - positions.get(k)!)
-      handOver(records)
+    }
+    if (batch.messages.length > 0) {
+      const lag = Number(batch.highWatermark) - (positions.get(k) ?? 0)
+      recordLag(topic, batch.partition, lag)
+      held.add(k, records, messages.map((m) => Number(m.timestamp)), lag)
+      unfolded += records.length
+      foldHeld()
     }
     const last = batch.messages[batch.messages.length - 1]
     if (last) {
       resolveOffset(last.offset)
     }
     while (unfolded > maxBatchRecords) {
+      foldHeld()
       await new Promise<void>((resolve) => {
         wakeFetch = resolve
         setTimeout(resolve, 1000)
@@ -183,28 +197,39 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
   }
 
   /**
-   * Folds records in the order they were fetched; work handed over before a restart is dropped. (Decoding
-   * them ahead, to overlap their store lookups with folding, was tried and was slower: docs/benchmarks.md.)
+   * Folds the held records that are in step, each partition's in the order fetched; the oldest ones
+   * anyway when waiting longer would stall fetching or hold the rest back past a flush interval. A
+   * restart drops what is held. (Decoding ahead, to overlap the store lookups with folding, was tried
+   * and was slower: docs/benchmarks.md.)
    */
-  function handOver(records: StreamRecord[]): void {
-    const handedIn = restarts
-    unfolded += records.length
+  function foldHeld(mode?: TakeMode): void {
+    if (foldQueued && mode === undefined) {
+      return
+    }
+    foldQueued = true
     void serial(async () => {
-      try {
-        if (handedIn !== restarts) {
+      foldQueued = false
+      for (;;) {
+        const stalled = unfolded > maxBatchRecords || Date.now() - lastTakenMs >= flushIntervalMs
+        const records = held.take(mode ?? (stalled ? 'oldest' : 'in-step'), maxBatchRecords)
+        if (records.length === 0) {
           return
         }
-        await pipeline.handle(records)
-        if (isFlushDue()) {
-          await flush()
+        lastTakenMs = Date.now()
+        try {
+          await pipeline.handle(records)
+          if (isFlushDue()) {
+            await flush()
+          }
+        } catch (error) {
+          // Offsets of these records were already resolved to kafkajs: the only way back to them is a restart.
+          options.onError?.(error)
+          await restart()
+          return
+        } finally {
+          unfolded -= records.length
+          wakeFetch?.()
         }
-      } catch (error) {
-        // Offsets of these records were already resolved to kafkajs: the only way back to them is a restart.
-        options.onError?.(error)
-        await restart()
-      } finally {
-        unfolded -= records.length
-        wakeFetch?.()
       }
     }).catch((error: unknown) => options.onError?.(error))
   }
@@ -226,6 +251,9 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
   await consumer.subscribe({ topics, fromBeginning: true })
   await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch })
   const timer = setInterval(() => {
+    if (held.size > 0) {
+      foldHeld()
+    }
     if (isFlushDue()) {
       void serial(flush).catch((error: unknown) => options.onError?.(error))
     }
@@ -236,6 +264,7 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
     async stop(): Promise<void> {
       clearInterval(timer)
       await consumer.stop()
+      foldHeld('all')
       await serial(async () => {
         await flush()
         await settled()

@@ -16,6 +16,8 @@ export interface SimMessage {
   key: string
   /** JSON, or deliberately broken bytes. */
   value: string
+  /** When the simulated device or desk sends it, its event time: producers give it to Kafka as the record's timestamp. */
+  atMs: number
   /** Set only on deliberately bad messages: the reason the ingest must give. */
   bad?: RejectReason
 }
@@ -75,12 +77,12 @@ export function createStreamGenerator(options: StreamOptions): StreamGenerator {
 function createSpoiler(seed: number, badShare: number, clock: LocalClock, regions: RegionTree) {
   const regionExists = (id: string) => regions.get(id) !== undefined
   return (o: Outgoing): SimMessage[] => {
-    const message: SimMessage = { topic: o.topic, key: o.key, value: JSON.stringify(o.message) }
+    const message: SimMessage = { topic: o.topic, key: o.key, value: JSON.stringify(o.message), atMs: o.atMs }
     const key = hashString(o.message.id)
     if (unitOf(seed, SALT.bad, key) >= badShare) {
       return [message]
     }
     const pick = (salt: number) => unitOf(seed, SALT.bad, key, salt)
-    return [message, { topic: o.topic, ...spoil({ message: o.message, key: o.key, timeMs: o.atMs, clock, pick, regionExists }) }]
+    return [message, { topic: o.topic, atMs: o.atMs, ...spoil({ message: o.message, key: o.key, timeMs: o.atMs, clock, pick, regionExists }) }]
   }
 }

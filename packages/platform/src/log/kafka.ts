@@ -77,7 +77,7 @@ export async function createKafkaProducer(kafka: Kafka): Promise<KafkaProducer> 
       compression: CompressionTypes.None,
       topicMessages: [...byTopic].map(([topic, list]) => ({
         topic,
-        messages: list.map((m) => ({ key: m.key, value: m.value, ...(m.headers ? { headers: m.headers } : {}) })),
+        messages: list.map((m) => ({ key: m.key, value: m.value, ...(m.headers ? { headers: m.headers } : {}), ...(m.timestamp !== undefined && m.timestamp >= 0 ? { timestamp: String(Math.floor(m.timestamp)) } : {}) })),
       })),
     })
   }

@@ -14,6 +14,11 @@ export interface ProducedMessage {
   key: string | null
   value: string
   headers?: Record<string, string>
+  /**
+   * Event time (epoch ms), given to Kafka as the record's timestamp; Kafka stamps the send time when it is
+   * absent (or before 1970). The Kafka consumer reads a backlog's partitions in step by it.
+   */
+  timestamp?: number
 }
 
 /** What the simulator, the replay command and the dead-letter path write to. */

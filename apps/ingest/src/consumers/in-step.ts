@@ -1,0 +1,121 @@
+import type { StreamRecord } from '@city/platform'
+
+/** A fetched chunk of one partition, handed on from `next`. */
+interface Chunk {
+  records: StreamRecord[]
+  /** Each record's Kafka timestamp: its event time where the producer sets it, else its send time. */
+  times: number[]
+  next: number
+}
+
+interface PartitionState {
+  chunks: Chunk[]
+  /** Newest timestamp fetched from the partition. */
+  fetchedMs: number
+  /** Records left to fetch after its latest fetch. */
+  lag: number
+  /** When it last delivered records. */
+  deliveredAt: number
+}
+
+/**
+ * 'in-step': only what no partition with records still to fetch could come before; 'oldest': at least
+ * the oldest held records (when waiting would stall fetching); 'all': everything held.
+ */
+export type TakeMode = 'in-step' | 'oldest' | 'all'
+
+/**
+ * Fetched records held per partition and handed on in step by timestamp. On a backlog Kafka returns each
+ * partition in chunks of its own size, and partitions drift hours apart in event time; a region's minute,
+ * whose devices are spread over partitions, then reaches the pipeline in several batches and its rows
+ * are written once per batch. Handing on only records no later than `slackMs` after the frontier (the
+ * oldest newest-fetched timestamp among partitions that still have records to fetch) keeps every batch
+ * to one stretch of time for all partitions, while fetching goes on. Kafka Streams reads partitions the
+ * same way, lowest timestamp first. On a live stream nothing is left to fetch after each fetch, and
+ * everything is handed on at once. A partition that reports records left but has delivered none for
+ * `idleMs` (offsets taken by transaction markers or compaction never arrive as records) stops holding
+ * the others back, as Kafka Streams' max.task.idle.ms.
+ */
+export class InStepBuffer {
+  private readonly partitions = new Map<string, PartitionState>()
+  /** Records held. */
+  size = 0
+
+  constructor(private readonly slackMs: number, private readonly idleMs: number, private readonly now: () => number = Date.now) {}
+
+  /**
+   * Holds a partition's fetched records (with their timestamps) and notes how many are left to fetch. A
+   * record without a usable timestamp is handed on at once and does not move its partition's time.
+   */
+  add(partition: string, records: StreamRecord[], times: number[], lag: number): void {
+    let state = this.partitions.get(partition)
+    if (!state) {
+      state = { chunks: [], fetchedMs: -Infinity, lag, deliveredAt: this.now() }
+      this.partitions.set(partition, state)
+    }
+    state.lag = lag
+    if (records.length > 0) {
+      state.deliveredAt = this.now()
+    }
+    for (let i = 0; i < times.length; i++) {
+      const t = times[i]!
+      if (t >= 0) {
+        state.fetchedMs = Math.max(state.fetchedMs, t)
+      } else {
+        times[i] = -Infinity
+      }
+    }
+    if (records.length > 0) {
+      state.chunks.push({ records, times, next: 0 })
+      this.size += records.length
+    }
+  }
+
+  /** Held records to hand on, each partition's in its order, at most `max` of them. */
+  take(mode: TakeMode, max = Infinity): StreamRecord[] {
+    const limit = mode === 'all' ? Infinity : Math.max(this.frontierMs() + this.slackMs, mode === 'oldest' ? this.oldestHeldMs() + this.slackMs : -Infinity)
+    const out: StreamRecord[] = []
+    for (const state of this.partitions.values()) {
+      while (state.chunks.length > 0 && out.length < max) {
+        const chunk = state.chunks[0]!
+        while (chunk.next < chunk.records.length && chunk.times[chunk.next]! <= limit && out.length < max) {
+          out.push(chunk.records[chunk.next++]!)
+        }
+        if (chunk.next < chunk.records.length) {
+          break
+        }
+        state.chunks.shift()
+      }
+    }
+    this.size -= out.length
+    return out
+  }
+
+  clear(): void {
+    this.partitions.clear()
+    this.size = 0
+  }
+
+  /** The oldest newest-fetched timestamp among partitions with records left to fetch (+∞ when none has). */
+  private frontierMs(): number {
+    let frontier = Infinity
+    const activeSince = this.now() - this.idleMs
+    for (const { lag, fetchedMs, deliveredAt } of this.partitions.values()) {
+      if (lag > 0 && fetchedMs > -Infinity && deliveredAt >= activeSince) {
+        frontier = Math.min(frontier, fetchedMs)
+      }
+    }
+    return frontier
+  }
+
+  private oldestHeldMs(): number {
+    let oldest = Infinity
+    for (const { chunks } of this.partitions.values()) {
+      const head = chunks[0]
+      if (head) {
+        oldest = Math.min(oldest, head.times[head.next]!)
+      }
+    }
+    return oldest
+  }
+}
