@@ -37,16 +37,17 @@ describe('InStepBuffer', () => {
     expect(values(held.take('oldest'))).toEqual(['p0@10', 'p0@2', 'p0@3'])
   })
 
-  it('hands on the oldest when told to (waiting would stall fetching), at most max at a time', () => {
+  it('hands on the oldest when told to (waiting would stall fetching), minute after minute, at most max at a time', () => {
     const held = new InStepBuffer(MIN, 1000, () => clock)
     held.add('a', ...chunk(0, [30, 31, 90]), 10)
     held.add('b', ...chunk(1, [0]), 10)
     held.take('in-step') // b's minute 0
     // b is being fetched and has nothing held: in step, a waits; told to, its oldest minute goes on.
     expect(held.take('in-step')).toEqual([])
-    expect(values(held.take('oldest'))).toEqual(['p0@30', 'p0@31'])
-    held.add('a', ...chunk(0, [91, 92], 3), 10)
-    expect(values(held.take('all', 2))).toEqual(['p0@90', 'p0@91'])
+    expect(values(held.take('oldest'))).toEqual(['p0@30', 'p0@31', 'p0@90'])
+    held.add('a', ...chunk(0, [91, 92, 93], 3), 10)
+    expect(values(held.take('oldest', 2))).toEqual(['p0@91', 'p0@92'])
+    expect(values(held.take('all'))).toEqual(['p0@93'])
   })
 
   it('lets records without a timestamp through and keeps them from holding others back', () => {

@@ -19,10 +19,14 @@ interface PartitionState {
 }
 
 /**
- * 'in-step': only what no partition with records still to fetch could come before; 'oldest': at least
- * the oldest held records (when waiting would stall fetching); 'all': everything held.
+ * 'in-step': only what no partition with records still to fetch could come before; 'oldest': that, or
+ * else the oldest held records, a minute of them after another, until OLDEST_AT_LEAST (when waiting
+ * would stall fetching); 'all': everything held.
  */
 export type TakeMode = 'in-step' | 'oldest' | 'all'
+
+/** Records 'oldest' hands on at least (while held): each take is one dedupe lookup, not one per minute of stream. */
+const OLDEST_AT_LEAST = 5000
 
 /**
  * Fetched records held per partition and handed on in step by timestamp. On a backlog Kafka returns each
@@ -73,8 +77,27 @@ export class InStepBuffer {
 
   /** Held records to hand on, each partition's in its order, at most `max` of them. */
   take(mode: TakeMode, max = Infinity): StreamRecord[] {
-    const limit = mode === 'all' ? Infinity : Math.max(this.frontierMs() + this.slackMs, mode === 'oldest' ? this.oldestHeldMs() + this.slackMs : -Infinity)
     const out: StreamRecord[] = []
+    let limit = mode === 'all' ? Infinity : this.frontierMs() + this.slackMs
+    for (;;) {
+      if (mode === 'oldest') {
+        limit = Math.max(limit, this.oldestHeldMs() + this.slackMs)
+      }
+      this.collect(limit, max, out)
+      if (mode !== 'oldest' || out.length >= Math.min(max, OLDEST_AT_LEAST) || this.size === 0) {
+        return out
+      }
+    }
+  }
+
+  clear(): void {
+    this.partitions.clear()
+    this.size = 0
+  }
+
+  /** Appends to out every held record up to the limit that its partition's order lets go, up to max in all. */
+  private collect(limit: number, max: number, out: StreamRecord[]): void {
+    const before = out.length
     for (const state of this.partitions.values()) {
       while (state.chunks.length > 0 && out.length < max) {
         const chunk = state.chunks[0]!
@@ -87,13 +110,7 @@ export class InStepBuffer {
         state.chunks.shift()
       }
     }
-    this.size -= out.length
-    return out
-  }
-
-  clear(): void {
-    this.partitions.clear()
-    this.size = 0
+    this.size -= out.length - before
   }
 
   /** The oldest newest-fetched timestamp among partitions with records left to fetch (+∞ when none has). */
