@@ -240,9 +240,10 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
     // assigned partition resumes from the database's offsets.
     void serial(restart).catch((error: unknown) => options.onError?.(error))
   })
-  // The group is rebalancing and partitions may be revoked: what is pending is committed now, not dropped
-  // at the new assignment. Safe whoever gets them: a new owner's commit and this one are compare-and-set.
+  // The group is rebalancing and partitions may be revoked: what is pending, held records folded too, is
+  // committed now, not dropped at the new assignment. Safe whoever gets them: a new owner's commit and this one are compare-and-set.
   consumer.on(consumer.events.REBALANCING, () => {
+    foldHeld('all')
     void serial(flush).catch((error: unknown) => options.onError?.(error))
   })
   consumer.on(consumer.events.CRASH, ({ payload }) => options.onError?.(payload.error))
