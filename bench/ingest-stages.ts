@@ -47,6 +47,8 @@ async function core(rollUpBatches: boolean): Promise<void> {
           table.release()
         }
       }
+      // As after a commit: the store now answers for this batch's ids.
+      pipeline.stored(batch)
     }
   }
 }

@@ -197,14 +197,15 @@ async function coreRun(ctx: BenchContext): Promise<Timing> {
     const [t, c] = [performance.now(), cpuMs()]
     await pipeline.handle(records)
     if (pipeline.pending >= BATCH || i + CHUNK >= ctx.stream.size) {
-      // As a commit does: roll up, then hand the arrays on to the next tables (the pipeline's next
-      // takeBatch releases the batch's own).
+      // As a commit does: roll up, then hand the arrays on to the next tables (the pipeline releases
+      // the batch's own once told it is stored).
       const batch = pipeline.takeBatch()
       const rolled = rollUp(batch.leaves, ctx.tree, TIME_ZONE)
       for (const table of Object.values(rolled)) {
         rows += table.size
         table.release()
       }
+      pipeline.stored(batch)
     }
     timing.wallMs += performance.now() - t
     timing.cpuMs += cpuMs() - c
@@ -256,6 +257,7 @@ async function benchDirect(ctx: BenchContext, db: Db): Promise<number> {
       await inFlight
       const batch = pipeline.takeBatch()
       inFlight = commitBatch(db, batch, { consumer: 'bench', stream: 'bench', tree: ctx.tree, timeZone: TIME_ZONE, readFrom }).then(() => {
+        pipeline.stored(batch)
         for (const o of batch.offsets.values()) {
           readFrom.set(`${o.topic}|${o.partition}`, o.nextOffset)
         }

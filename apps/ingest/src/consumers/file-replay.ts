@@ -77,6 +77,7 @@ export async function replayFile(options: ReplayOptions): Promise<ReplayProgress
       consumer: CONSUMER, stream: topic, tree, timeZone, readFrom,
       ...(options.dedupeWindowMs !== undefined ? { dedupeWindowMs: options.dedupeWindowMs } : {}),
     })
+    pipeline.stored(batch)
     if (next !== undefined) {
       readFrom.set(`${topic}|0`, next)
     }

@@ -120,6 +120,7 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
     inFlight = commit(batch, readFrom).finally(() => {
       committing = false
     }).then(async () => {
+      pipeline.stored(batch)
       const committed = [...batch.offsets.values()].map((o) => ({ topic: toKafka(o.topic), partition: o.partition, offset: String(o.nextOffset) }))
       await consumer.commitOffsets(committed).catch(() => undefined)
       return true

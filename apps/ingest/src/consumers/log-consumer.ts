@@ -64,6 +64,7 @@ export async function startLogConsumer(options: LogConsumerOptions) {
     lastFlush = Date.now()
     const batch = pipeline.takeBatch()
     const result = await commit(batch, committed)
+    pipeline.stored(batch)
     if (result === null) {
       return null
     }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { CaseState } from '@city/metrics'
 import type { StreamRecord } from '@city/platform'
 import { makeCase, makeSegment, tinyCity, tinyDevices } from '../__fixtures__/tiny-city.js'
+import { Batch } from './batch.js'
 import { createPipeline } from './pipeline.js'
 
 const T0 = Date.parse('2026-03-01T08:00:00Z')
@@ -49,5 +50,30 @@ describe('createPipeline', () => {
     expect(second.seenIds.size).toBe(0)
     // Once the next batch is taken, the first is committed by contract: its arrays went back for reuse.
     expect(() => first.seenIds.has('seg-1@1')).toThrow(/released/)
+  })
+
+  it('once told the batch in flight is stored, releases it and leaves its ids to the store', async () => {
+    const inStore = new Set<string>()
+    const pipeline = createPipeline({
+      tree: tinyCity(), devices: tinyDevices, now, loadCases: async () => [],
+      loadSeen: async (ids) => new Set(ids.filter((id) => inStore.has(id))),
+    })
+    const copy = (offset: number) => [{ topic: 'city.traffic', partition: 0, offset, key: 'seg-1', value: makeSegment(T0, { id: 'seg-1@1' }) }]
+    const quality = () => [...pipeline.takeBatch().quality.keys()].map((k) => k.split('|')[2])
+    await pipeline.handle(copy(0))
+    const first = pipeline.takeBatch()
+    // Told about another batch: the one in flight is still looked at.
+    pipeline.stored(new Batch())
+    await pipeline.handle(copy(1))
+    expect(first.seenIds.keys()).toEqual(['seg-1@1'])
+    expect(quality()).toEqual(['duplicate'])
+
+    await pipeline.handle(copy(2))
+    const second = pipeline.takeBatch()
+    inStore.add('seg-1@1')
+    pipeline.stored(second)
+    await pipeline.handle(copy(3))
+    expect(() => second.seenIds.has('seg-1@1')).toThrow(/released/)
+    expect(quality()).toEqual(['duplicate'])
   })
 })

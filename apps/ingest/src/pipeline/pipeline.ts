@@ -49,11 +49,17 @@ export function createPipeline(options: PipelineOptions) {
   /**
    * The batch taken last. Its commit may still be running while the next records are handled (consumers
    * commit in the background), so its ids count as seen; the store knows them once it has committed,
-   * which every consumer waits for before it takes the next batch. Its arrays are released then.
+   * which every consumer waits for before it takes the next batch. Its arrays are released then, or as
+   * soon as the consumer says it is stored (`stored`), and its ids are not looked at again.
    */
   let taken: Batch | undefined
+  let takenIsStored = false
 
   async function handle(records: readonly StreamRecord[]): Promise<void> {
+    // Only here, before this call's store lookup: a call already past its lookup still needs the ids.
+    if (takenIsStored) {
+      releaseTaken()
+    }
     const nowMs = now()
     const decodeOptions = { nowMs, maxSkewMs }
     const decoded = new Array<Decoded>(records.length)
@@ -230,6 +236,12 @@ export function createPipeline(options: PipelineOptions) {
     }
   }
 
+  function releaseTaken(): void {
+    taken?.releaseArrays()
+    taken = undefined
+    takenIsStored = false
+  }
+
   return {
     handle,
     /**
@@ -237,12 +249,21 @@ export function createPipeline(options: PipelineOptions) {
      * batch taken before (or dropped this pipeline): its arrays go to the new batches.
      */
     takeBatch(): Batch {
-      taken?.releaseArrays()
+      releaseTaken()
       taken = batch
       batch = new Batch()
       generation += 1
       forgetOldCases()
       return taken
+    },
+    /**
+     * The batch was committed: from the next `handle` on, the store's lookup finds its ids, and the
+     * pipeline stops looking them up itself (one probe less per message while no commit runs).
+     */
+    stored(committed: Batch): void {
+      if (committed === taken) {
+        takenIsStored = true
+      }
     },
     get pending(): number {
       return batch.records
