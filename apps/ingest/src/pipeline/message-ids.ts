@@ -11,15 +11,15 @@ import { doubled, giveBack, takeDoubles, takeInts, takeUint16s } from './spare-a
 export class MessageIds {
   private count = 0
   /** The ids' UTF-16 code units, back to back; id i ends at ends[i] and starts where id i-1 ends. */
-  private chars = takeUint16s(16_384)
-  private ends = takeInts(1024)
-  private times = takeDoubles(1024)
+  private chars = takeUint16s(atLeastPow2(lastReached.chars, 16_384))
+  private ends = takeInts(atLeastPow2(lastReached.ids, 1024))
+  private times = takeDoubles(this.ends.length)
   /**
    * Open addressing, linear probing, at most half full: slot s is the pair [2s] = index + 1 (0 = empty),
    * [2s + 1] = the id's hash. Side by side, a probe costs one cache miss, not two: the index is too
    * large for the cache, and every message probes it at a random place.
    */
-  private slots = takeInts(2 * 2048).fill(0)
+  private slots = takeInts(4 * this.ends.length).fill(0)
 
   get size(): number {
     return this.count
@@ -84,6 +84,7 @@ export class MessageIds {
 
   /** Hands the arrays over for reuse; the set refuses use after. */
   release(): void {
+    lastReached = { ids: this.count, chars: this.startOf(this.count) }
     for (const a of [this.chars, this.ends, this.times, this.slots]) {
       giveBack(a)
     }
@@ -143,6 +144,21 @@ export class MessageIds {
     }
     giveBack(old)
   }
+}
+
+/**
+ * How far the last released set grew: the next starts there (batches of a stream are alike in size)
+ * instead of doubling its arrays and rebuilding its index from the minimum on the way up, every batch.
+ */
+let lastReached = { ids: 0, chars: 0 }
+
+/** The smallest power of two at least n, and at least min (a power of two). */
+function atLeastPow2(n: number, min: number): number {
+  let size = min
+  while (size < n) {
+    size *= 2
+  }
+  return size
 }
 
 /** Reads a Uint16Array's code units back as text (its bytes are in the platform's order). */
