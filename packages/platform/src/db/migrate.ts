@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs'
-import type { Db } from './db.js'
+import type { Db, Queryable } from './db.js'
 
 const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url)
 /** Files named *.timescale.sql run only where the TimescaleDB extension is installed. */
@@ -16,22 +16,38 @@ export interface MigrateOptions {
  */
 export async function migrate(db: Db, options: MigrateOptions = {}): Promise<string[]> {
   db.engine = await detectEngine(db, options.useTimescale ?? true)
-  await db.query(`create table if not exists schema_migrations (name text primary key, applied_at timestamptz not null default now())`)
-  const { rows } = await db.query<{ name: string }>('select name from schema_migrations')
-  const done = new Set(rows.map((r) => r.name))
+  await exclusively(db, (tx) => tx.query(`create table if not exists schema_migrations (name text primary key, applied_at timestamptz not null default now())`))
   const applied: string[] = []
   for (const name of readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort()) {
-    if (done.has(name) || (TIMESCALE_ONLY.test(name) && db.engine !== 'timescaledb')) {
+    if (TIMESCALE_ONLY.test(name) && db.engine !== 'timescaledb') {
       continue
     }
     const sql = readFileSync(new URL(name, MIGRATIONS_DIR), 'utf8')
-    await db.transaction(async (tx) => {
+    const isNew = await exclusively(db, async (tx) => {
+      if ((await tx.query('select 1 from schema_migrations where name = $1', [name])).rows.length > 0) {
+        return false
+      }
       await tx.exec(sql)
       await tx.query('insert into schema_migrations (name) values ($1)', [name])
+      return true
     })
-    applied.push(name)
+    if (isNew) {
+      applied.push(name)
+    }
   }
   return applied
+}
+
+/**
+ * fn in a transaction that no other migrate() runs beside: the roles of a deployment start together on
+ * a fresh database, and two concurrent `create table if not exists` of one table fail in PostgreSQL
+ * (a duplicate key in its catalog) instead of waiting for each other.
+ */
+function exclusively<T>(db: Db, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    await tx.query(`select pg_advisory_xact_lock(hashtext('city.migrate'))`)
+    return fn(tx)
+  })
 }
 
 async function detectEngine(db: Db, useTimescale: boolean): Promise<Db['engine']> {
@@ -39,7 +55,7 @@ async function detectEngine(db: Db, useTimescale: boolean): Promise<Db['engine']
   if (useTimescale && !(await installed())) {
     const { rows } = await db.query<{ n: number }>(`select count(*)::int as n from pg_available_extensions where name = 'timescaledb'`)
     if (rows[0]!.n > 0) {
-      await db.exec('create extension if not exists timescaledb')
+      await exclusively(db, (tx) => tx.exec('create extension if not exists timescaledb'))
     }
   }
   if (await installed()) {
