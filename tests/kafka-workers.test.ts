@@ -14,10 +14,14 @@ const oracle = createOracle(messages, tree, city.devices)
 const kafka = kafkaWorldWithStore({ partitions: 6 })
 const workers: ChildProcess[] = []
 const outputs: (() => string)[] = []
+/** Worker name → the port of its /metrics. */
+const metricsPorts = new Map<string, number>()
 
 async function worker(name: string): Promise<ChildProcess> {
+  const port = await freePort()
+  metricsPorts.set(name, port)
   const { child, output } = startLauncher({
-    ROLES: 'ingest', KAFKA_BROKERS: kafka.world.broker.brokers.join(','), DATABASE_URL: kafka.store.url!, METRICS_PORT: String(await freePort()),
+    ROLES: 'ingest', KAFKA_BROKERS: kafka.world.broker.brokers.join(','), DATABASE_URL: kafka.store.url!, METRICS_PORT: String(port),
     FLUSH_INTERVAL_MS: '300', KAFKA_CLIENT_ID: name,
   })
   workers.push(child)
@@ -80,5 +84,16 @@ describe('ingest workers as processes on Kafka and PostgreSQL', () => {
     for (const m of messages.filter((x) => x.bad)) {
       expect(reasons.get(m.value), m.value.slice(0, 60)).toBe(m.bad)
     }
+    // Each live worker reports consumer lag for the partitions it reads now, and none for those it lost
+    // to another in a rebalance.
+    const reporters = new Map<string, string[]>()
+    for (const name of ['w2', 'w1-restarted', 'w3']) {
+      const text = await (await fetch(`http://127.0.0.1:${metricsPorts.get(name)}/metrics`)).text()
+      for (const [, labels] of text.matchAll(/^city_ingest_consumer_lag\{([^}]*)\}/gm)) {
+        reporters.set(labels!, [...(reporters.get(labels!) ?? []), name])
+      }
+    }
+    expect(reporters.size).toBeGreaterThan(0)
+    expect([...reporters].filter(([, names]) => names.length > 1)).toEqual([])
   })
 })

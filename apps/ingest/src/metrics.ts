@@ -25,3 +25,8 @@ export function recordConflict(): void {
 export function recordLag(topic: string, partition: number, messagesBehind: number): void {
   lag.set({ topic, partition: String(partition) }, Math.max(0, messagesBehind))
 }
+
+/** A new assignment (or a restart from the stored offsets): partitions this worker no longer reads must not go on reporting their last lag. A deployment runs one worker per process. */
+export function forgetLag(): void {
+  lag.reset()
+}

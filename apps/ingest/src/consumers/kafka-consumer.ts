@@ -1,7 +1,7 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs'
 import { TOPICS } from '@city/metrics/wire'
 import type { Db, PubSub, StreamProducer, StreamRecord } from '@city/platform'
-import { recordConflict, recordLag } from '../metrics.js'
+import { forgetLag, recordConflict, recordLag } from '../metrics.js'
 import { createPipeline, type Pipeline, type PipelineOptions } from '../pipeline/pipeline.js'
 import { createCommitter } from '../sinks/committer.js'
 import { loadCaseStates, loadOffsets, loadSeenIds, loadWatermark } from '../sinks/store.js'
@@ -91,6 +91,7 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
     readFrom = new Map(stored.filter((o) => assigned.some((a) => a.topic === o.topic && a.partition === o.partition))
       .map((o) => [key(o.topic, o.partition), o.nextOffset]))
     positions.clear()
+    forgetLag()
     unfolded -= held.size
     held.clear()
     wakeFetch?.()
