@@ -88,7 +88,10 @@ describe('ingest workers as processes on Kafka and PostgreSQL', () => {
     // to another in a rebalance.
     const reporters = new Map<string, string[]>()
     for (const name of ['w2', 'w1-restarted', 'w3']) {
-      const text = await (await fetch(`http://127.0.0.1:${metricsPorts.get(name)}/metrics`)).text()
+      // A worker serves /metrics once it has joined the group; the last one may still be joining.
+      const scrape = () => fetch(`http://127.0.0.1:${metricsPorts.get(name)}/metrics`).then((r) => r.text(), () => undefined)
+      await waitFor(async () => (await scrape()) !== undefined, 60_000, `${name}'s /metrics`)
+      const text = (await scrape())!
       for (const [, labels] of text.matchAll(/^city_ingest_consumer_lag\{([^}]*)\}/gm)) {
         reporters.set(labels!, [...(reporters.get(labels!) ?? []), name])
       }
