@@ -10,9 +10,7 @@ describe('createStreamGenerator', () => {
   it('emits only valid wire contract v1 messages on the right topics', () => {
     const invalid = rush.filter((m) => !m.bad).filter((m) => {
       const message = JSON.parse(m.value)
-      // The contract's schema, and text PostgreSQL can store (no NUL, no unpaired surrogate: encodeURIComponent throws on those).
-      const storable = Object.values(message).every((v) => typeof v !== 'string' || (!v.includes('\0') && canEncode(v)))
-      const valid = (message.kind === 'case' ? isCaseEvent.Check(message) : isReading.Check(message)) && storable
+      const valid = isValidAndStorable(message)
       return !valid
         || m.topic !== TOPICS[message.source as 'traffic' | 'environment' | 'events']
         || m.key !== (message.kind === 'case' ? message.case : message.device)
@@ -35,9 +33,7 @@ describe('createStreamGenerator', () => {
         continue
       }
       const message = JSON.parse(m.value)
-      // The contract's schema, and text PostgreSQL can store (no NUL, no unpaired surrogate: encodeURIComponent throws on those).
-      const storable = Object.values(message).every((v) => typeof v !== 'string' || (!v.includes('\0') && canEncode(v)))
-      const valid = (message.kind === 'case' ? isCaseEvent.Check(message) : isReading.Check(message)) && storable
+      const valid = isValidAndStorable(message)
       expect(valid, m.value).toBe(m.bad !== 'schema')
       expect(breaksAsMarked(m.bad!, message, MONDAY + 8.5 * HOUR), m.value).toBe(true)
     }
@@ -135,6 +131,12 @@ function breaksAsMarked(reason: string, message: Decoded, windowEndMs: number): 
     default:
       return false
   }
+}
+
+/** The contract's schema, and text PostgreSQL can store (no NUL, no unpaired surrogate: encodeURIComponent throws on those). */
+function isValidAndStorable(message: Record<string, unknown>): boolean {
+  const storable = Object.values(message).every((v) => typeof v !== 'string' || (!v.includes('\0') && canEncode(v)))
+  return (message.kind === 'case' ? isCaseEvent.Check(message) : isReading.Check(message)) && storable
 }
 
 function canEncode(text: string): boolean {

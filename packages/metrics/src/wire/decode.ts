@@ -80,9 +80,10 @@ function unstorableText(m: WireMessage): string | undefined {
   if (m.kind !== 'case') {
     return isStorable(m.device) ? undefined : 'device'
   }
-  const texts = { case: m.case, category: m.category, dept: m.dept, title: m.title }
-  return Object.keys(texts).find((name) => !isStorable(texts[name as keyof typeof texts]))
+  return CASE_TEXTS.find((name) => !isStorable(m[name]))
 }
+
+const CASE_TEXTS = ['case', 'category', 'dept', 'title'] as const
 
 function isStorable(text: string | undefined): boolean {
   return text === undefined || !SUSPECT.test(text) || !UNSTORABLE.test(text)
