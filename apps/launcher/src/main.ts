@@ -28,6 +28,8 @@ async function main(): Promise<void> {
   const stream = await openStream(config, `${config.KAFKA_CLIENT_ID}-${[...config.roles].join('-')}`)
   log(`stream: ${config.KAFKA_BROKERS ? `Kafka ${config.KAFKA_BROKERS}` : 'in-process log'}`)
   const pubsub = openPubSub(config, log)
+  // Without the API, a worker still answers Prometheus; listening first, so a taken port stops it before it joins its group.
+  const metrics = config.roles.has('api') ? undefined : await serveMetrics(config.METRICS_PORT, config.HOST)
 
   const ingest = config.roles.has('ingest')
     ? await startIngestRole(config, { db: db!, pubsub, stream, tree, devices }, onError('ingest error, restarting from the stored offsets'))
@@ -48,8 +50,6 @@ async function main(): Promise<void> {
     await listen(app, config.PORT, config.HOST)
     log(`城市运行数字驾驶舱 cockpit: http://localhost:${config.PORT}/  (API under /api/v1, metrics at /metrics)`)
   }
-  // Without the API, a worker still answers Prometheus.
-  const metrics = app ? undefined : serveMetrics(config.METRICS_PORT)
   log(`roles: ${[...config.roles].join(', ')}`)
 
   let stopping = false

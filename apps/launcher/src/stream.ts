@@ -86,15 +86,29 @@ export function createEmitter(producer: StreamProducer, onError: (error: unknown
   }
 }
 
-/** Prometheus /metrics for processes without the API (an ingest worker): same registry, own port. */
-export function serveMetrics(port: number): { close(): void } {
-  const server = createServer(async (request, response) => {
+/**
+ * Prometheus /metrics for processes without the API (an ingest worker): same registry, own port. Resolves
+ * once it listens; a port already taken (two workers on one host with the same METRICS_PORT) rejects with
+ * an error that names the setting, before the worker joins its group.
+ */
+export async function serveMetrics(port: number, host: string): Promise<{ close(): void }> {
+  const server = createServer((request, response) => {
     if (request.url !== '/metrics') {
       response.writeHead(404).end()
       return
     }
-    response.writeHead(200, { 'content-type': register.contentType }).end(await register.metrics())
+    register.metrics().then(
+      (text) => response.writeHead(200, { 'content-type': register.contentType }).end(text),
+      (error: unknown) => response.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${(error as Error).message}`),
+    )
   })
-  server.listen(port)
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(new Error(error.code === 'EADDRINUSE'
+        ? `METRICS_PORT ${port} is in use on ${host}: give each worker on this host a METRICS_PORT of its own`
+        : `METRICS_PORT ${port}: ${error.message}`))
+    })
+    server.listen(port, host, resolve)
+  })
   return { close: () => server.close() }
 }
