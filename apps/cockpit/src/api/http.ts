@@ -19,10 +19,16 @@ export class HttpError extends Error {
 
 const API = '/api/v1'
 
-async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
-  const response = await fetch(`${API}${path}`, { headers: { accept: 'application/json' }, signal: signal ?? null })
+function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+  return fetchJson<T>(`${API}${path}`, signal)
+}
+
+/** GET a JSON resource; a refusal throws with the API's own message (it names the field) where it gives one. */
+export async function fetchJson<T>(url: string, signal?: AbortSignal): Promise<T> {
+  const response = await fetch(url, { headers: { accept: 'application/json' }, signal: signal ?? null })
   if (!response.ok) {
-    throw new HttpError(response.status, `GET ${API}${path}: HTTP ${response.status}`)
+    const body = (await response.json().catch(() => null)) as { message?: unknown } | null
+    throw new HttpError(response.status, typeof body?.message === 'string' ? body.message : `GET ${url}: HTTP ${response.status}`)
   }
   return (await response.json()) as T
 }

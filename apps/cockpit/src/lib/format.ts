@@ -126,6 +126,22 @@ export function formatDate(input: TimeInput): string {
   return `${p.year}年${p.month}月${p.day}日`
 }
 
+/**
+ * A history bucket's start as people read it at that step, in the city's time zone: 11-23 18:15 for
+ * minutes and hours, 11-23 for days and weeks, 2026-11 for months.
+ */
+export function formatBucket(input: TimeInput, step: string): string {
+  const date = toDate(input)
+  if (!date) {
+    return NO_DATA
+  }
+  const p = partsOf(date, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
+  if (step === '1mo') {
+    return `${p.year}-${p.month}`
+  }
+  return step === '1d' || step === '1w' ? `${p.month}-${p.day}` : `${p.month}-${p.day} ${p.hour}:${p.minute}`
+}
+
 /** 星期一 … 星期日 in the city's time zone. */
 export function formatWeekday(input: TimeInput): string {
   const date = toDate(input)
