@@ -99,6 +99,22 @@ describe('history page for analysts, in headless Chromium', () => {
     expect(await stat('change')).toBe('—')
   })
 
+  it('holds each department to account: its open, overdue, reported and closed work orders as recomputed', async () => {
+    const { fromMs, toMs } = await rangeShown()
+    const rows = page.locator('tr[data-dept]')
+    await rows.first().waitFor()
+    const shown = new Map(await rows.evaluateAll((els) => els.map((el) => [el.getAttribute('data-dept')!, el.getAttribute('data-counts')!] as const)))
+    // Open and overdue are as of the moment the server answered.
+    const asOf = Date.parse((await page.locator('table[data-as-of]').getAttribute('data-as-of'))!)
+    const expected = oracle.departments(district, fromMs, toMs, asOf)
+    const counted = [...expected].filter(([, r]) => r.open + r.reported + r.closed > 0)
+    expect(shown.size).toBe(counted.length)
+    expect(counted.length).toBeGreaterThan(2)
+    for (const [dept, r] of counted) {
+      expect(shown.get(dept ?? ''), String(dept)).toBe([r.open, r.overdue, r.reported, r.closed, r.closedOnTime].join(','))
+    }
+  })
+
   it('exports the series the chart shows as CSV for Excel', async () => {
     const { url } = await rangeShown()
     const response = await fetch(url)

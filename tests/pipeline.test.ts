@@ -86,6 +86,38 @@ describe('simulator → ingest → PGlite → API', () => {
     }
   })
 
+  it.each([['city', tree.root.id], ['district', district], ['street', street]])('work orders per department in the %s equal the recomputation', async (_level, region) => {
+    const from = NOW - 90 * 60_000
+    const res = await product.app.inject(`/api/v1/cases/by-department?region=${region}&from=${new Date(from).toISOString()}&to=${new Date(NOW).toISOString()}`)
+    expect(res.statusCode).toBe(200)
+    const items = res.json().items as { dept: string | null, name: string, open: number, overdue: number, reported: number, closed: number, closedOnTime: number, onTimeRate: number | null }[]
+    const expected = oracle.departments(region, from, NOW, NOW)
+    const counted = (r: { open: number, reported: number, closed: number }) => r.open + r.reported + r.closed > 0
+    expect(new Set(items.map((i) => i.dept))).toEqual(new Set([...expected].filter(([, r]) => counted(r)).map(([dept]) => dept)))
+    for (const item of items) {
+      const { open, overdue, reported, closed, closedOnTime } = expected.get(item.dept)!
+      expect({ open: item.open, overdue: item.overdue, reported: item.reported, closed: item.closed, closedOnTime: item.closedOnTime }, item.name)
+        .toEqual({ open, overdue, reported, closed, closedOnTime })
+      expect(item.onTimeRate).toBe(closed === 0 ? null : closedOnTime / closed)
+    }
+    // Worst first: most overdue, then most open.
+    const order = items.map((i) => [i.overdue, i.open])
+    expect(order).toEqual([...order].sort((a, b) => b[0]! - a[0]! || b[1]! - a[1]!))
+    if (region === tree.root.id) {
+      expect(items.reduce((a, i) => a + i.open, 0)).toBe(oracle.value('cases.open', region, from, NOW, NOW))
+      expect(items.filter((i) => i.dept !== null && i.closed > 0).length).toBeGreaterThan(1)
+      expect(items.some((i) => i.name === '城管执法局')).toBe(true)
+    }
+  })
+
+  it('refuses a department query with a bad field, naming it', async () => {
+    const res = await product.app.inject(`/api/v1/cases/by-department?region=${district}&from=yesterday&to=${new Date(NOW).toISOString()}`)
+    expect(res.statusCode).toBe(400)
+    expect(res.json().message).toContain('from')
+    const unknown = await product.app.inject(`/api/v1/cases/by-department?region=atlantis&from=${new Date(FROM).toISOString()}&to=${new Date(NOW).toISOString()}`)
+    expect(unknown.statusCode).toBe(404)
+  })
+
   it('counts every good message and dead-letters every bad one with the reason it deserves', async () => {
     const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(NOW)
     const quality = (await product.app.inject(`/api/v1/quality?from=${day}&to=${day}`)).json() as { accepted: number, rejected: { reason: string, count: number }[] }

@@ -110,6 +110,17 @@ describe.each<StoreKind>(['pglite', 'timescaledb', 'postgres'])('the store on %s
     expect(ranked.map((i) => i.value)).toEqual([...ranked.map((i) => i.value)].sort((a, b) => b! - a!))
   })
 
+  it('counts the city\'s work orders per department as recomputed', async () => {
+    const from = END - 3_600_000
+    const res = await app.inject(`/api/v1/cases/by-department?region=${tree.root.id}&from=${new Date(from).toISOString()}&to=${new Date(END).toISOString()}`)
+    expect(res.statusCode).toBe(200)
+    const shown = new Map((res.json().items as { dept: string | null, open: number, overdue: number, reported: number, closed: number, closedOnTime: number }[])
+      .map(({ dept, open, overdue, reported, closed, closedOnTime }) => [dept, { open, overdue, reported, closed, closedOnTime }]))
+    const expected = new Map([...oracle.departments(tree.root.id, from, END, END)].filter(([, r]) => r.open + r.reported + r.closed > 0))
+    expect(shown).toEqual(expected)
+    expect([...shown.values()].some((r) => r.closed > 0)).toBe(true)
+  })
+
   it.each(['5m', '15m'])('merges minutes into %s buckets in the database, equal to the recomputation', async (step) => {
     const stepMs = (step === '5m' ? 5 : 15) * MINUTE_MS
     const res = await app.inject(`/api/v1/series?metric=traffic.tti&region=${tree.root.id}&from=${new Date(FROM).toISOString()}&to=${new Date(END).toISOString()}&step=${step}&compare=prev`)

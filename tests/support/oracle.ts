@@ -105,7 +105,11 @@ export function createOracle(messages: readonly RawMessage[], tree: RegionTree, 
       const deadlineMs = withDeadline.length > 0
         ? Date.parse(withDeadline[withDeadline.length - 1]!.body.deadline as string)
         : first.tsMs + findCategory(first.body.category as string).slaHours * 3_600_000
-      return { lineage: first.lineage, reportedMs: first.tsMs, stage: last.body.stage as string, stageMs: last.tsMs, deadlineMs }
+      // The department of the latest event naming one (equal times: the larger id, as a tie-break).
+      const withDept = sorted.filter((e) => typeof e.body.dept === 'string')
+        .sort((a, b) => a.tsMs - b.tsMs || ((a.body.dept as string) < (b.body.dept as string) ? -1 : 1))
+      const dept = withDept.length > 0 ? withDept[withDept.length - 1]!.body.dept as string : null
+      return { lineage: first.lineage, reportedMs: first.tsMs, stage: last.body.stage as string, stageMs: last.tsMs, deadlineMs, dept }
     })
   }
 
@@ -133,8 +137,26 @@ export function createOracle(messages: readonly RawMessage[], tree: RegionTree, 
     }
   }
 
+  /** Per department (null: none named yet): the cases.* counts of a region, as value() gives them for all. */
+  function departments(region: string, fromMs: number, toMs: number, nowMs: number) {
+    const out = new Map<string | null, { open: number, overdue: number, reported: number, closed: number, closedOnTime: number }>()
+    for (const c of caseFacts().filter((f) => f.lineage.includes(region))) {
+      const row = out.get(c.dept) ?? { open: 0, overdue: 0, reported: 0, closed: 0, closedOnTime: 0 }
+      const isOpen = c.stage !== 'closed' && c.stage !== 'cancelled'
+      const closedIn = c.stage === 'closed' && c.stageMs >= fromMs && c.stageMs < toMs
+      row.open += isOpen ? 1 : 0
+      row.overdue += isOpen && nowMs > c.deadlineMs ? 1 : 0
+      row.reported += c.reportedMs >= fromMs && c.reportedMs < toMs ? 1 : 0
+      row.closed += closedIn ? 1 : 0
+      row.closedOnTime += closedIn && c.stageMs <= c.deadlineMs ? 1 : 0
+      out.set(c.dept, row)
+    }
+    return out
+  }
+
   return {
     accepted: located.length,
+    departments,
     /** The value of a metric in a region over [fromMs, toMs) (cases.open/overdue: at nowMs). */
     value(metric: string, region: string, fromMs: number, toMs: number, nowMs = toMs): number | null {
       return metric.startsWith('cases.') ? cases(metric, region, fromMs, toMs, nowMs) : reading(metric, region, fromMs, toMs)

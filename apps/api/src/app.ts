@@ -9,6 +9,7 @@ import live, { type LiveOptions } from './plugins/live.js'
 import regions from './routes/regions.js'
 import series from './routes/series.js'
 import rankings from './routes/rankings.js'
+import casesByDepartment from './routes/cases-by-department.js'
 import quality from './routes/quality.js'
 import catalog from './routes/metrics-catalog.js'
 import health from './routes/health.js'
@@ -34,6 +35,7 @@ export async function buildApp(config: AppConfig) {
   await app.register(regions, { prefix: '/api/v1/regions' })
   await app.register(series, { prefix: '/api/v1/series' })
   await app.register(rankings, { prefix: '/api/v1/rankings' })
+  await app.register(casesByDepartment, { prefix: '/api/v1/cases/by-department' })
   await app.register(quality, { prefix: '/api/v1/quality' })
   await app.register(catalog, { prefix: '/api/v1' })
   await registerCockpit(app, config.cockpitDir)

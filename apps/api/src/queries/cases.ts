@@ -1,5 +1,5 @@
 import type { CaseCounts } from '@city/metrics'
-import type { CaseSummary } from '@city/metrics/wire'
+import type { CaseSummary, DepartmentRow } from '@city/metrics/wire'
 import type { Queryable } from '@city/platform'
 
 /**
@@ -85,4 +85,29 @@ function toSummary(r: CaseRow, nowMs: number): CaseSummary {
     overdue: r.stage !== 'closed' && r.stage !== 'cancelled' && deadline.getTime() < nowMs,
     severity: r.severity, dept: r.dept, title: r.title,
   }
+}
+
+/**
+ * Work orders of a region per department: open and overdue at nowMs, and reported, closed and closed by
+ * the deadline in [fromMs, toMs). Only cases that can count are read: open ones, and those reported or
+ * last changed since fromMs.
+ */
+export async function departmentCounts(db: Queryable, region: string, fromMs: number, toMs: number, nowMs: number): Promise<Omit<DepartmentRow, 'name' | 'onTimeRate'>[]> {
+  const { rows } = await db.query<Omit<DepartmentRow, 'name' | 'onTimeRate'>>(
+    `with c as (
+       select dept, stage, stage_at, reported_at, deadline, stage not in ('closed', 'cancelled') as is_open,
+              stage = 'closed' and stage_at >= to_timestamp($2 / 1000.0) and stage_at < to_timestamp($3 / 1000.0) as closed_in
+       from cases
+       where lineage @> array[$1::text]
+         and (stage not in ('closed', 'cancelled') or stage_at >= to_timestamp($2 / 1000.0) or reported_at >= to_timestamp($2 / 1000.0)))
+     select dept,
+            count(*) filter (where is_open)::int as open,
+            count(*) filter (where is_open and deadline < to_timestamp($4 / 1000.0))::int as overdue,
+            count(*) filter (where reported_at >= to_timestamp($2 / 1000.0) and reported_at < to_timestamp($3 / 1000.0))::int as reported,
+            count(*) filter (where closed_in)::int as closed,
+            count(*) filter (where closed_in and stage_at <= deadline)::int as "closedOnTime"
+     from c group by dept`,
+    [region, fromMs, toMs, nowMs],
+  )
+  return rows
 }

@@ -75,6 +75,8 @@ export function buildHistoryOption(input: HistoryOptionInput): CockpitChartOptio
       nameTextStyle: { color: COLORS.muted, fontSize: 13 * scale, align: 'left', fontFamily: FONT_FAMILY },
       scale: !fromZero,
       ...(fromZero ? { min: 0 } : {}),
+      // A share never passes 100 %.
+      ...(factor === 100 ? { max: 100 } : {}),
       splitNumber: 4,
       axisLabel: { ...axisText, formatter: (value: number) => String(Number(value.toFixed(decimals))) },
       splitLine: { lineStyle: { color: COLORS.split, type: 'dashed' } },

@@ -87,6 +87,12 @@ export function completeBuckets(points: readonly SeriesPoint[], step: SeriesStep
   return points.filter((p) => Date.parse(p.t) + stepMs <= nowMs)
 }
 
+/** GET /cases/by-department: the region's work orders per department over the query's range. */
+export function departmentsUrl(q: HistoryQuery, nowMs: number): string {
+  const { fromMs, toMs } = historyWindow(q.range, nowMs)
+  return `${API}/cases/by-department?${new URLSearchParams({ region: q.region, from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() })}`
+}
+
 export interface SeriesSummary {
   /** Highest and lowest bucket value, with the bucket's start. */
   max: { t: string, value: number } | null

@@ -145,6 +145,34 @@ export const RankingsResponse = Type.Object({
 })
 export type RankingsResponse = Type.Static<typeof RankingsResponse>
 
+/**
+ * One department's work orders in a region: open and overdue now, and of [from, to) the cases reported,
+ * closed and closed by their deadline. `dept` null: cases not yet assigned to a department.
+ */
+export const DepartmentRow = Type.Object({
+  dept: Type.Union([Type.String(), Type.Null()]),
+  name: Type.String(),
+  open: Type.Integer(),
+  overdue: Type.Integer(),
+  reported: Type.Integer(),
+  closed: Type.Integer(),
+  closedOnTime: Type.Integer(),
+  /** closedOnTime / closed, null when none closed. */
+  onTimeRate: NullableNumber,
+})
+export type DepartmentRow = Type.Static<typeof DepartmentRow>
+
+/** GET /cases/by-department: accountability per department, worst first (most overdue, then most open). */
+export const DepartmentsResponse = Type.Object({
+  region: RegionId,
+  from: Type.String(),
+  to: Type.String(),
+  /** The moment "open" and "overdue" describe. */
+  asOf: Type.String(),
+  items: Type.Array(DepartmentRow),
+})
+export type DepartmentsResponse = Type.Static<typeof DepartmentsResponse>
+
 export const QualityRow = Type.Object({ source: Type.String(), reason: Type.String(), count: Type.Integer() })
 export const QualityResponse = Type.Object({
   accepted: Type.Integer(),
