@@ -89,8 +89,8 @@ function toSummary(r: CaseRow, nowMs: number): CaseSummary {
 
 /**
  * Work orders of a region per department: open and overdue at nowMs, and reported, closed and closed by
- * the deadline in [fromMs, toMs). Only cases that can count are read: open ones, and those reported or
- * last changed since fromMs.
+ * the deadline in [fromMs, toMs); a department with none of these is left out. Only cases that can count
+ * are read: open ones, and those reported or last changed since fromMs.
  */
 export async function departmentCounts(db: Queryable, region: string, fromMs: number, toMs: number, nowMs: number): Promise<Omit<DepartmentRow, 'name' | 'onTimeRate'>[]> {
   const { rows } = await db.query<Omit<DepartmentRow, 'name' | 'onTimeRate'>>(
@@ -106,7 +106,8 @@ export async function departmentCounts(db: Queryable, region: string, fromMs: nu
             count(*) filter (where reported_at >= to_timestamp($2 / 1000.0) and reported_at < to_timestamp($3 / 1000.0))::int as reported,
             count(*) filter (where closed_in)::int as closed,
             count(*) filter (where closed_in and stage_at <= deadline)::int as "closedOnTime"
-     from c group by dept`,
+     from c group by dept
+     having count(*) filter (where is_open or closed_in or (reported_at >= to_timestamp($2 / 1000.0) and reported_at < to_timestamp($3 / 1000.0))) > 0`,
     [region, fromMs, toMs, nowMs],
   )
   return rows
