@@ -1,16 +1,13 @@
-import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { buildApp } from '@city/api'
 import { findMetric } from '@city/metrics'
 import { launchChromium } from './support/browser.js'
-import { city, simulate, startEmbedded, tree } from './support/embedded.js'
+import { city, serveCockpit, simulate, startEmbedded, tree } from './support/embedded.js'
 import { expectClose } from './support/expect-close.js'
 import { createOracle } from './support/oracle.js'
 
 // The analyst page asks for "the last 24 hours" by the browser's clock: the stream is the last three hours.
-const COCKPIT_DIR = fileURLToPath(new URL('../apps/cockpit/dist', import.meta.url))
 const END = Date.now() - 60_000
 const messages = simulate(END - 3 * 3_600_000, END, { seed: 17, badShare: 0.01 })
 const oracle = createOracle(messages, tree, city.devices)
@@ -19,20 +16,17 @@ const METRIC = 'traffic.flow'
 const STEP_MS = 15 * 60_000
 
 let product: Awaited<ReturnType<typeof startEmbedded>>
-let app: Awaited<ReturnType<typeof buildApp>>
+let app: Awaited<ReturnType<typeof serveCockpit>>['app']
 let browser: Browser
 let page: Page
 let origin: string
 
 beforeAll(async () => {
-  if (!existsSync(`${COCKPIT_DIR}/index.html`)) {
-    throw new Error('the cockpit is not built: run `pnpm --filter @city/cockpit build` (pnpm test does it first)')
-  }
   product = await startEmbedded(Date.now)
   await product.ingest(messages)
-  app = await buildApp({ context: { db: product.db, pubsub: product.pubsub, tree, timeZone: 'Asia/Shanghai', staleAfterMs: 180_000, now: Date.now }, cockpitDir: COCKPIT_DIR, live: { tickMs: 200 } })
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  origin = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`
+  const served = await serveCockpit(product, Date.now)
+  app = served.app
+  origin = served.origin
   browser = await launchChromium()
   page = await browser.newPage({ viewport: { width: 1920, height: 1080 } })
 })
@@ -129,10 +123,10 @@ describe('history page for analysts, in headless Chromium', () => {
 
   it('says which field is wrong when the API refuses, and keeps the page', async () => {
     await page.route('**/api/v1/series?**', (route) => route.fulfill({ status: 400, contentType: 'application/json', body: JSON.stringify({ statusCode: 400, code: 'bad_range', error: 'Bad Request', message: 'to: must be after from' }) }))
-    await page.getByRole('button', { name: '近7天' }).click()
+    await page.getByRole('radio', { name: '近7天' }).click()
     await page.getByRole('alert').getByText('to: must be after from').waitFor()
     await page.unroute('**/api/v1/series?**')
-    await page.getByRole('button', { name: '近24小时' }).click()
+    await page.getByRole('radio', { name: '近24小时' }).click()
     await expect.poll(() => page.getByRole('alert').count()).toBe(0)
   })
 })

@@ -1,14 +1,11 @@
-import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { buildApp } from '@city/api'
 import { findMetric } from '@city/metrics'
 import type { RegionSnapshot } from '@city/metrics/wire'
 import { launchChromium } from './support/browser.js'
-import { simulate, startEmbedded, tree } from './support/embedded.js'
+import { serveCockpit, simulate, startEmbedded, tree } from './support/embedded.js'
 
-const COCKPIT_DIR = fileURLToPath(new URL('../apps/cockpit/dist', import.meta.url))
 // A weekday evening rush hour; the server's clock is ours to move.
 const T0 = Date.parse('2026-11-23T18:10:00+08:00')
 let nowMs = T0
@@ -17,7 +14,7 @@ const history = simulate(T0 - 90 * 60_000, T0 + 60_000, { seed: 5, badShare: 0.0
 const district = tree.root.children[0]!
 
 let product: Awaited<ReturnType<typeof startEmbedded>>
-let app: Awaited<ReturnType<typeof buildApp>>
+let app: Awaited<ReturnType<typeof serveCockpit>>['app']
 let browser: Browser
 let page: Page
 let origin: string
@@ -62,14 +59,11 @@ async function expectKpisToMatchApi(region: string): Promise<Map<string, string>
 }
 
 beforeAll(async () => {
-  if (!existsSync(`${COCKPIT_DIR}/index.html`)) {
-    throw new Error('the cockpit is not built: run `pnpm --filter @city/cockpit build` (pnpm test does it first)')
-  }
   product = await startEmbedded(now)
   await product.ingest(history.filter((m) => !isAfter(m.value, T0)))
-  app = await buildApp({ context: { db: product.db, pubsub: product.pubsub, tree, timeZone: 'Asia/Shanghai', staleAfterMs: 180_000, now }, cockpitDir: COCKPIT_DIR, live: { tickMs: 200 } })
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  origin = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`
+  const served = await serveCockpit(product, now)
+  app = served.app
+  origin = served.origin
   browser = await launchChromium()
   page = await browser.newPage({ viewport: { width: 1920, height: 1080 } })
 })

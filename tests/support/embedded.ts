@@ -1,8 +1,10 @@
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { buildApp } from '@city/api'
 import { createStreamGenerator, loadDemoCity, type SimMessage } from '@city/demo-city'
 import { startLogConsumer } from '@city/ingest'
 import { loadRegionTree } from '@city/metrics'
-import { createMemoryPubSub, MemoryLog, migrate, openPgliteDb } from '@city/platform'
+import { createMemoryPubSub, MemoryLog, migrate, openPgliteDb, type Db, type PubSub } from '@city/platform'
 
 export const city = loadDemoCity()
 export const tree = loadRegionTree(city.regions)
@@ -38,4 +40,19 @@ export async function startEmbedded(now: () => number) {
       await db.close()
     },
   }
+}
+
+const COCKPIT_DIR = fileURLToPath(new URL('../../apps/cockpit/dist', import.meta.url))
+
+/**
+ * The built cockpit and the API over a product's store, listening on a free loopback port, for a real
+ * browser: `origin` is where to point it. Live snapshots tick every 200 ms.
+ */
+export async function serveCockpit(product: { db: Db, pubsub: PubSub }, now: () => number) {
+  if (!existsSync(`${COCKPIT_DIR}/index.html`)) {
+    throw new Error('the cockpit is not built: run `pnpm --filter @city/cockpit build` (pnpm test does it first)')
+  }
+  const app = await buildApp({ context: { db: product.db, pubsub: product.pubsub, tree, timeZone: 'Asia/Shanghai', staleAfterMs: 180_000, now }, cockpitDir: COCKPIT_DIR, live: { tickMs: 200 } })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  return { app, origin: `http://127.0.0.1:${(app.server.address() as { port: number }).port}` }
 }

@@ -1,6 +1,6 @@
 import type { SeriesPoint, SeriesStep } from '@city/metrics/wire'
 import { formatBucket, NO_DATA } from '@/lib/format'
-import { COLORS, FONT_FAMILY, NUMBER_FONT_FAMILY, tooltipStyle, type CockpitChartOption } from './theme'
+import { COLORS, FONT_FAMILY, NUMBER_FONT_FAMILY, axisTooltip, type CockpitChartOption } from './theme'
 
 export interface HistoryOptionInput {
   points: readonly SeriesPoint[]
@@ -48,9 +48,7 @@ export function buildHistoryOption(input: HistoryOptionInput): CockpitChartOptio
       textStyle: { color: COLORS.text, fontSize: 13 * scale, fontFamily: FONT_FAMILY },
     },
     tooltip: {
-      ...tooltipStyle(scale),
-      trigger: 'axis',
-      axisPointer: { type: 'line', lineStyle: { color: 'rgba(0, 229, 255, 0.6)' } },
+      ...axisTooltip(scale),
       formatter: (params) => {
         const rows = (Array.isArray(params) ? params : [params]) as { value: unknown, seriesName: string, marker: string, dataIndex: number }[]
         const body = rows.map((row) => {

@@ -32,6 +32,11 @@ export const COLORS = {
   tooltipBg: 'rgba(4, 22, 52, 0.92)',
 } as const
 
+/** The tooltip of a time chart: every line's value at the hovered time, along a cyan pointer. */
+export function axisTooltip(scale: number): TooltipComponentOption {
+  return { ...tooltipStyle(scale), trigger: 'axis', axisPointer: { type: 'line', lineStyle: { color: 'rgba(0, 229, 255, 0.6)' } } }
+}
+
 /** Shared tooltip look: dark glass with a cyan edge, text sized for the wall. */
 export function tooltipStyle(scale: number): TooltipComponentOption {
   return {

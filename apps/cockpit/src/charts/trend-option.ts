@@ -1,6 +1,6 @@
 import type { TrendPoint } from '@city/metrics/wire'
 import { formatHourMinute, NO_DATA } from '@/lib/format'
-import { COLORS, FONT_FAMILY, NUMBER_FONT_FAMILY, tooltipStyle, type CockpitChartOption } from './theme'
+import { COLORS, FONT_FAMILY, NUMBER_FONT_FAMILY, axisTooltip, type CockpitChartOption } from './theme'
 
 export interface TrendLine {
   name: string
@@ -106,9 +106,7 @@ export function buildTrendOption(input: TrendOptionInput): CockpitChartOption {
       textStyle: { color: COLORS.text, fontSize: 12 * scale, fontFamily: FONT_FAMILY },
     },
     tooltip: {
-      ...tooltipStyle(scale),
-      trigger: 'axis',
-      axisPointer: { type: 'line', lineStyle: { color: 'rgba(0, 229, 255, 0.6)' } },
+      ...axisTooltip(scale),
       formatter: (params) => {
         const rows = (Array.isArray(params) ? params : [params]) as { value: unknown, seriesName: string, seriesIndex: number, marker: string }[]
         const time = Array.isArray(rows[0]?.value) ? formatHourMinute((rows[0].value as number[])[0] ?? Number.NaN) : ''

@@ -3,19 +3,19 @@ import type { SeriesCompare, SeriesPoint, SeriesStep } from '@city/metrics/wire'
 
 /** The periods an analyst picks from, each with the step that gives it a readable number of points. */
 export const HISTORY_RANGES = [
-  { id: '24h', name: '近24小时', ms: 86_400_000, step: '15m' },
-  { id: '7d', name: '近7天', ms: 7 * 86_400_000, step: '1h' },
-  { id: '30d', name: '近30天', ms: 30 * 86_400_000, step: '1d' },
-  { id: '365d', name: '近一年', ms: 365 * 86_400_000, step: '1w' },
-] as const satisfies readonly { id: string, name: string, ms: number, step: SeriesStep }[]
+  { id: '24h', label: '近24小时', ms: 86_400_000, step: '15m' },
+  { id: '7d', label: '近7天', ms: 7 * 86_400_000, step: '1h' },
+  { id: '30d', label: '近30天', ms: 30 * 86_400_000, step: '1d' },
+  { id: '365d', label: '近一年', ms: 365 * 86_400_000, step: '1w' },
+] as const satisfies readonly { id: string, label: string, ms: number, step: SeriesStep }[]
 export type HistoryRangeId = (typeof HISTORY_RANGES)[number]['id']
 
 export const COMPARES = [
-  { id: 'none', name: '不对比' },
-  { id: 'prev', name: '环比上期' },
-  { id: 'week', name: '同比上周' },
-  { id: 'year', name: '同比去年' },
-] as const satisfies readonly { id: SeriesCompare | 'none', name: string }[]
+  { id: 'none', label: '不对比' },
+  { id: 'prev', label: '环比上期' },
+  { id: 'week', label: '同比上周' },
+  { id: 'year', label: '同比去年' },
+] as const satisfies readonly { id: SeriesCompare | 'none', label: string }[]
 export type CompareId = (typeof COMPARES)[number]['id']
 
 const STEP_MS: Partial<Record<SeriesStep, number>> = { '15m': 900_000, '1h': 3_600_000, '1d': 86_400_000, '1w': 7 * 86_400_000 }
