@@ -1,6 +1,7 @@
 import type { SeriesPoint, SeriesStep } from '@city/metrics/wire'
 import { formatBucket, NO_DATA } from '@/lib/format'
 import { COLORS, FONT_FAMILY, NUMBER_FONT_FAMILY, axisTooltip, type CockpitChartOption } from './theme'
+import { yRange } from './trend-option'
 
 export interface HistoryOptionInput {
   points: readonly SeriesPoint[]
@@ -24,6 +25,7 @@ export function buildHistoryOption(input: HistoryOptionInput): CockpitChartOptio
   const shown = (v: number | null | undefined) => (typeof v === 'number' ? Number((v * factor).toFixed(decimals + 2)) : null)
   const axisText = { color: COLORS.muted, fontSize: 13 * scale, fontFamily: NUMBER_FONT_FAMILY }
   const labels = points.map((p) => formatBucket(p.t, step))
+  const shownValues = points.flatMap((p) => [shown(p.value), shown(p.compare)]).filter((v): v is number => v !== null)
   const line = (seriesName: string, color: string, data: (number | null)[], dashed: boolean) => ({
     type: 'line' as const,
     name: seriesName,
@@ -72,7 +74,8 @@ export function buildHistoryOption(input: HistoryOptionInput): CockpitChartOptio
       nameGap: 10 * scale,
       nameTextStyle: { color: COLORS.muted, fontSize: 13 * scale, align: 'left', fontFamily: FONT_FAMILY },
       scale: !fromZero,
-      ...(fromZero ? { min: 0 } : {}),
+      // A nearly flat line stays flat: at least four steps of the metric's last shown digit but one (TTI 0.4, noise 4 dB).
+      ...(fromZero ? { min: 0 } : yRange(shownValues, 4 * 10 ** (1 - decimals))),
       // A share never passes 100 %.
       ...(factor === 100 ? { max: 100 } : {}),
       splitNumber: 4,

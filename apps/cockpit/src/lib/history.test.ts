@@ -49,4 +49,12 @@ describe('history page queries', () => {
     expect((buildHistoryOption({ ...input, compareName: null }).series as unknown[]).length).toBe(1)
     expect(withCompare.yAxis).toMatchObject({ min: 0, scale: false })
   })
+
+  it('keeps a nearly flat line flat instead of stretching its noise over the whole axis', () => {
+    const points = [1.262, 1.268, 1.259].map((value, i) => ({ t: `2026-12-05T0${i}:00:00.000Z`, value }))
+    const { min, max } = buildHistoryOption({ points, step: '1h', name: '本期', compareName: null, unit: '', decimals: 2, factor: 1, scale: 1, fromZero: false }).yAxis as { min: number, max: number }
+    expect(max - min).toBeGreaterThanOrEqual(0.4)
+    expect(min).toBeLessThan(1.259)
+    expect(max).toBeGreaterThan(1.268)
+  })
 })
