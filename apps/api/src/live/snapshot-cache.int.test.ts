@@ -31,17 +31,14 @@ const random = () => {
 }
 const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!
 
-/** An upsert that merges like the ingest's (sums add up, maps merge with merge_partial_x). */
+/** A row inserted through the view, which merges it into its cell like the ingest's commit (sums add up, maps merge with merge_partial_x). */
 async function upsert(table: 'agg_1m' | 'agg_1d', region: string, metric: string, bucketMs: number): Promise<void> {
   const value = Math.round(random() * 1e6) / 7
   const x = metric === 'traffic.speed_p15'
     ? { hist: { [String(Math.floor(random() * 40))]: 1 } }
     : metric === 'traffic.parking_occupancy' ? { last: { [`p${Math.floor(random() * 5)}`]: [bucketMs + Math.floor(random() * 60_000), Math.floor(random() * 90), 100] } } : null
   await db.query(
-    `insert into ${table} as a (region, metric, bucket, n, sum, w, min, max, x) values ($1, $2, to_timestamp($3 / 1000.0), 1, $4, $5, $4, $4, $6::jsonb)
-     on conflict (region, metric, bucket) do update set n = a.n + excluded.n, sum = a.sum + excluded.sum, w = a.w + excluded.w,
-       min = least(a.min, excluded.min), max = greatest(a.max, excluded.max),
-       x = case when excluded.x is null then a.x else merge_partial_x(a.x, excluded.x) end`,
+    `insert into ${table} (region, metric, bucket, n, sum, w, min, max, x) values ($1, $2, to_timestamp($3 / 1000.0), 1, $4, $5, $4, $4, $6::jsonb)`,
     [region, metric, bucketMs, value, random() * 3, x ? JSON.stringify(x) : null],
   )
 }

@@ -150,13 +150,18 @@ export class PartialTable {
     return true
   }
 
-  /** Every row's bucket, comma-joined (for a statement parameter). */
-  buckets(): string {
-    const out = new Array<number>(this.size)
-    for (let i = 0; i < this.size; i++) {
-      out[i] = this.bucketOf(i)
+  /** The cells that hold rows. */
+  filledCells(): BucketCell[] {
+    return this.cells.filter((cell) => cell.first >= 0)
+  }
+
+  /** A cell's rows. */
+  rowsOf(cell: BucketCell): number[] {
+    const out: number[] = []
+    for (let i = cell.first; i >= 0; i = this.nextInCell[i]!) {
+      out.push(i)
     }
-    return out.join(',')
+    return out
   }
 
   /** Row i as an object of its own. */

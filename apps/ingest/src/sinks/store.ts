@@ -5,7 +5,8 @@ import type { MessageIds } from '../pipeline/message-ids.js'
 import type { PartialTable } from '../pipeline/partial-table.js'
 import { rollUp, type Resolution } from './rollup.js'
 
-const TABLE: Record<Resolution, string> = { '1m': 'agg_1m', '1h': 'agg_1h', '1d': 'agg_1d' }
+/** Where each resolution's partials are stored: one row per region and bucket (migration 009). */
+const CELLS: Record<Resolution, string> = { '1m': 'agg_1m_cells', '1h': 'agg_1h_cells', '1d': 'agg_1d_cells' }
 
 export interface CommitResult {
   version: number
@@ -53,7 +54,7 @@ export async function commitBatch(db: Db, batch: Batch, options: CommitOptions):
 async function commitRolled(db: Db, batch: Batch, rolled: Record<Resolution, PartialTable>, freshness: Map<string, number>, options: CommitOptions): Promise<CommitResult> {
   return db.transaction(async (tx) => {
     for (const resolution of ['1m', '1h', '1d'] as const) {
-      await upsertPartials(tx, TABLE[resolution], rolled[resolution])
+      await upsertPartials(tx, CELLS[resolution], rolled[resolution])
     }
     await upsertCases(tx, [...batch.cases.values()], options.tree)
     await upsertQuality(tx, batch.quality)
@@ -97,64 +98,81 @@ async function upsertRegionState(tx: Queryable, version: number, freshness: Map<
 }
 
 /**
- * One statement per table and batch. Rows travel column by column as separated lists that the server
- * splits with string_to_array: node-postgres writes arrays as quoted literals element by element and
- * the server parses them back, which cost more than the insert itself, and every list is read in one
- * unnest (no join on row numbers). They go in in key order: the primary key's index fills a third
- * faster, and concurrent workers lock rows they share (ancestors) in the same order, so they wait for
- * each other instead of deadlocking.
+ * One statement per table and batch: every cell (region and bucket) of the batch merged into its stored
+ * cell. Cells travel field by field as separated lists that the server splits with string_to_array,
+ * a cell's own values once more by ';' (node-postgres writes arrays as quoted literals element by
+ * element and the server parses them back, which cost more than the insert itself). Sending cells
+ * rather than rows spares the server grouping the rows itself (sorting them, then aggregating: more
+ * than the insert). Cells go in in key order, sorted here (sorting them in the statement spilled to
+ * disk): the primary key's index fills faster, and concurrent workers lock cells they share
+ * (ancestors) in the same order, so they wait for each other instead of deadlocking.
  */
 async function upsertPartials(tx: Queryable, table: string, rows: PartialTable): Promise<void> {
-  const n = rows.size
-  if (n === 0) {
+  const cells = rows.filledCells()
+  if (cells.length === 0) {
     return
   }
+  // In key order (a fixed order of region ids, then time): see above.
+  cells.sort((a, b) => (a.region < b.region ? -1 : a.region > b.region ? 1 : a.bucketMs - b.bucketMs))
   const { columns } = rows
-  const regions = new Array<string>(n)
-  const metrics = new Array<string>(n)
-  const extras = new Array<string>(n)
-  for (let i = 0; i < n; i++) {
-    regions[i] = rows.regionOf(i)
-    metrics[i] = rows.metricOf(i)
-    const hist = columns.histOf(i)
-    const last = columns.lastOf(i)
-    extras[i] = hist || last ? JSON.stringify({ hist, last }) : ''
+  // Per cell, its rows' values joined by ';' (strings built up: a cell has a handful of rows).
+  const fields = { region: [] as string[], bucket: [] as number[], metric: [] as string[], n: [] as string[], sum: [] as string[], w: [] as string[], min: [] as string[], max: [] as string[], x: [] as string[] }
+  for (const cell of cells) {
+    let [metric, n, sum, w, min, max, x] = ['', '', '', '', '', '', '']
+    for (const i of rows.rowsOf(cell)) {
+      const separator = metric === '' ? '' : ';'
+      const hist = columns.histOf(i)
+      const last = columns.lastOf(i)
+      metric += separator + rows.metricOf(i)
+      n += separator + columns.n[i]
+      sum += separator + columns.sum[i]
+      w += separator + columns.w[i]
+      min += separator + extreme(columns.min[i]!)
+      max += separator + extreme(columns.max[i]!)
+      x += (separator && UNIT_SEPARATOR) + (hist || last ? JSON.stringify({ hist, last }) : NULL_ITEM)
+    }
+    fields.region.push(cell.region)
+    fields.bucket.push(cell.bucketMs)
+    fields.metric.push(metric)
+    fields.n.push(n)
+    fields.sum.push(sum)
+    fields.w.push(w)
+    fields.min.push(min)
+    fields.max.push(max)
+    fields.x.push(x)
   }
+  /** A cell's field back as an array: nulls were written as NULL_ITEM. */
+  const items = (field: string) => `string_to_array(${field}, ';', '${NULL_ITEM}')`
   await tx.query(
-    `insert into ${table} (region, metric, bucket, n, sum, w, min, max, x)
-     select r, m, to_timestamp(b / 1000.0), n, s, w, mn, mx, x::jsonb
-     from unnest(string_to_array($1, ','), string_to_array($2, ','), ${list(3)}::float8[], ${list(4)}::float8[], ${list(5)}::float8[],
-                 ${list(6)}::float8[], ${list(7)}::float8[], ${list(8)}::float8[], string_to_array($9, E'\\x1f', '')) as t(r, m, b, n, s, w, mn, mx, x)
-     order by 1, 2, 3
-     on conflict (region, metric, bucket) do update set
-       n = ${table}.n + excluded.n, sum = ${table}.sum + excluded.sum, w = ${table}.w + excluded.w,
-       min = least(${table}.min, excluded.min), max = greatest(${table}.max, excluded.max),
-       x = case when excluded.x is null then ${table}.x else merge_partial_x(${table}.x, excluded.x) end`,
+    `insert into ${table} as c (region, bucket, metric, n, sum, w, min, max, x)
+     select r, to_timestamp(b / 1000.0), string_to_array(m, ';'), ${items('n')}::float8[], ${items('s')}::float8[], ${items('w')}::float8[],
+            ${items('mn')}::float8[], ${items('mx')}::float8[], string_to_array(x, E'\\x1f', '${NULL_ITEM}')::jsonb[]
+     from unnest(string_to_array($1, ','), string_to_array($2, ',')::float8[], string_to_array($3, ','), string_to_array($4, ','), string_to_array($5, ','),
+                 string_to_array($6, ','), string_to_array($7, ','), string_to_array($8, ','), string_to_array($9, E'\\x1e')) as t(r, b, m, n, s, w, mn, mx, x)
+     on conflict (region, bucket) do update set (metric, n, sum, w, min, max, x) = (select * from merge_partial_cells(
+       c.metric, c.n, c.sum, c.w, c.min, c.max, c.x, excluded.metric, excluded.n, excluded.sum, excluded.w, excluded.min, excluded.max, excluded.x))`,
     [
-      regions.join(','), metrics.join(','), rows.buckets(), joined(columns.n, n), joined(columns.sum, n), joined(columns.w, n),
-      joined(columns.min, n), joined(columns.max, n), extras.join(UNIT_SEPARATOR),
+      fields.region.join(','), fields.bucket.join(','), fields.metric.join(','), fields.n.join(','), fields.sum.join(','), fields.w.join(','),
+      fields.min.join(','), fields.max.join(','), fields.x.join(RECORD_SEPARATOR),
     ],
   )
 }
 
-/** A comma-joined list parameter read back as an array; empty items are nulls. */
-const list = (k: number) => `string_to_array($${k}, ',', '')`
 /**
- * Separates JSON texts in a list parameter: JSON.stringify escapes every control character, so it never
- * occurs inside one. (Region ids and metric ids never hold a comma: the region tree and the catalog
- * allow none.)
+ * A missing value inside a cell's list (an empty extreme, no maps). Not an empty item: a cell of one
+ * metric would be an empty list, which string_to_array reads as no items at all.
+ */
+const NULL_ITEM = 'null'
+/**
+ * Separate JSON texts in a cell's list and the cells' lists: JSON.stringify escapes every control
+ * character, so neither occurs inside one. (Region ids never hold a comma or a semicolon, the region
+ * tree allows neither; nor do the catalog's metric ids, like traffic.flow.)
  */
 const UNIT_SEPARATOR = '\x1f'
+const RECORD_SEPARATOR = '\x1e'
 
-/** The first n values, comma-joined; ±Infinity (an empty extreme) as an empty item, i.e. null. */
-function joined(column: Float64Array, n: number): string {
-  const out = new Array<string | number>(n)
-  for (let i = 0; i < n; i++) {
-    const v = column[i]!
-    out[i] = Number.isFinite(v) ? v : ''
-  }
-  return out.join(',')
-}
+/** An extreme as a list item: ±Infinity (nothing observed) is null. */
+const extreme = (v: number): string | number => (Number.isFinite(v) ? v : NULL_ITEM)
 
 async function upsertCases(tx: Queryable, cases: CaseState[], tree: RegionTree): Promise<void> {
   if (cases.length === 0) {

@@ -14,7 +14,8 @@ export interface RetentionPolicy {
 
 export const DEFAULT_RETENTION: RetentionPolicy = { minuteDays: 90, hourDays: 1095, dayDays: null, compressAfterDays: 7 }
 
-const TABLES = [['agg_1m', 'minuteDays'], ['agg_1h', 'hourDays'], ['agg_1d', 'dayDays']] as const
+// The stored cells under the agg_1m, agg_1h and agg_1d views (migration 009).
+const TABLES = [['agg_1m_cells', 'minuteDays'], ['agg_1h_cells', 'hourDays'], ['agg_1d_cells', 'dayDays']] as const
 
 /**
  * TimescaleDB: (re)installs compression and retention policies, idempotently. Other engines have no
@@ -30,7 +31,7 @@ export async function applyRetention(db: Db, policy: RetentionPolicy = DEFAULT_R
     if (days !== null) {
       await db.query(`select add_retention_policy($1::regclass, make_interval(days => $2::int))`, [table, days])
     }
-    if (table !== 'agg_1d') {
+    if (table !== 'agg_1d_cells') {
       await db.query(`select remove_compression_policy($1::regclass, if_exists => true)`, [table])
       await db.query(`select add_compression_policy($1::regclass, make_interval(days => $2::int))`, [table, policy.compressAfterDays])
     }
