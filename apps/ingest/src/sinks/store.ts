@@ -51,30 +51,24 @@ export async function commitBatch(db: Db, batch: Batch, options: CommitOptions):
   }
 }
 
-/**
- * Every statement is handed to the connection at once, in order, none waiting for the one before: the
- * connection sends each as the one before completes, the next statements' parameters are built while
- * the database works, and no statement waits for this thread to come back from folding the next
- * records. So statements read what earlier ones wrote (the version and watermark) in SQL, and the
- * offsets' check fails the whole transaction.
- */
 async function commitRolled(db: Db, batch: Batch, rolled: Record<Resolution, PartialTable>, freshness: Map<string, number>, options: CommitOptions): Promise<CommitResult> {
   return db.transaction(async (tx) => {
-    const writes = (['1m', '1h', '1d'] as const).map((resolution) => upsertPartials(tx, CELLS[resolution], rolled[resolution]))
-    writes.push(upsertCases(tx, [...batch.cases.values()], options.tree))
-    writes.push(upsertQuality(tx, batch.quality))
-    writes.push(moveOffsets(tx, options.consumer, [...batch.offsets.values()], options.readFrom))
+    for (const resolution of ['1m', '1h', '1d'] as const) {
+      await upsertPartials(tx, CELLS[resolution], rolled[resolution])
+    }
+    await upsertCases(tx, [...batch.cases.values()], options.tree)
+    await upsertQuality(tx, batch.quality)
+    await moveOffsets(tx, options.consumer, [...batch.offsets.values()], options.readFrom)
     const watermark = Number.isFinite(batch.watermarkMs) ? new Date(batch.watermarkMs).toISOString() : null
-    const state = tx.query<{ version: number, committed_at: Date }>(
+    const { rows } = await tx.query<{ version: number, committed_at: Date, watermark: Date | null }>(
       `insert into pipeline_state as s (name, version, committed_at, watermark) values ($1, nextval('commit_version'), now(), $2)
        on conflict (name) do update set version = excluded.version, committed_at = now(), watermark = greatest(s.watermark, excluded.watermark)
-       returning version::float8 as version, committed_at`,
+       returning version::float8 as version, committed_at, watermark`,
       [options.stream, watermark],
     )
-    writes.push(rememberIds(tx, batch.seenIds, options.stream, options.dedupeWindowMs ?? 3_600_000))
-    writes.push(upsertRegionState(tx, options.stream, freshness))
-    const [{ rows }] = await Promise.all([state, ...writes])
     const row = rows[0]!
+    await rememberIds(tx, batch.seenIds, row.watermark, options.dedupeWindowMs ?? 3_600_000)
+    await upsertRegionState(tx, row.version, freshness)
     return { version: Number(row.version), committedAt: new Date(row.committed_at).toISOString(), regions: [...freshness.keys()] }
   })
 }
@@ -90,17 +84,16 @@ function freshnessOf(batch: Batch, tree: RegionTree): Map<string, number> {
   return out
 }
 
-/** The regions' freshness, at the version this transaction gave the stream's pipeline_state. */
-async function upsertRegionState(tx: Queryable, stream: string, freshness: Map<string, number>): Promise<void> {
+async function upsertRegionState(tx: Queryable, version: number, freshness: Map<string, number>): Promise<void> {
   if (freshness.size === 0) {
     return
   }
   await tx.query(
     `insert into region_state as s (region, version, event_time, committed_at)
-     select r, (select version from pipeline_state where name = $1), to_timestamp(t / 1000.0), now() from unnest($2::text[], $3::float8[]) as x(r, t)
+     select r, $1, to_timestamp(t / 1000.0), now() from unnest($2::text[], $3::float8[]) as x(r, t)
      on conflict (region) do update set version = excluded.version, committed_at = excluded.committed_at,
        event_time = greatest(s.event_time, excluded.event_time)`,
-    [stream, [...freshness.keys()], [...freshness.values()]],
+    [version, [...freshness.keys()], [...freshness.values()]],
   )
 }
 
@@ -205,8 +198,8 @@ async function upsertCases(tx: Queryable, cases: CaseState[], tree: RegionTree):
   )
 }
 
-/** Stores this batch's message ids and forgets those older than the window behind the stream's watermark. */
-async function rememberIds(tx: Queryable, ids: MessageIds, stream: string, windowMs: number): Promise<void> {
+/** Stores this batch's message ids and forgets those older than the window behind the watermark. */
+async function rememberIds(tx: Queryable, ids: MessageIds, watermark: Date | null, windowMs: number): Promise<void> {
   if (ids.size > 0) {
     // Ids are any text: they travel as one JSON array, their times as one comma-joined list. Every id
     // is new here (the pipeline asked loadSeenIds and dropped the batch's own repeats), and in the
@@ -219,10 +212,9 @@ async function rememberIds(tx: Queryable, ids: MessageIds, stream: string, windo
       [JSON.stringify(ids.keys()), ids.values().join(',')],
     )
   }
-  await tx.query(
-    `delete from seen_messages where first_at < (select watermark from pipeline_state where name = $1) - make_interval(secs => $2::float8 / 1000)`,
-    [stream, windowMs],
-  )
+  if (watermark) {
+    await tx.query('delete from seen_messages where first_at < $1::timestamptz - make_interval(secs => $2::float8 / 1000)', [watermark, windowMs])
+  }
 }
 
 /** Which of these ids were already counted (seen_messages.h is hashtextextended(id, 0)). */
