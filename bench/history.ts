@@ -2,7 +2,7 @@
  * History queries against real PostgreSQL: the demo city backfilled for DAYS days through `replayFile`,
  * then p50/p95 of the API's series and rankings, side by side with what a Grafana-on-PostgreSQL setup
  * does on the same data: a raw readings table grouped at query time.
- * Usage: pnpm bench:history [days=30] [reportIntervalS=300]
+ * Usage: pnpm bench:history [days=30] [reportIntervalS=300]; KEEP=1 keeps the database (its name is printed) to look at.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
@@ -57,7 +57,7 @@ for (let day = START; day < END; day += 86_400_000) {
 }
 await db.query('analyze')
 console.log(`replay into PostgreSQL: ${messages.toLocaleString('en')} messages in ${replaySeconds.toFixed(0)} s = ${Math.round(messages / replaySeconds).toLocaleString('en')} msg/s`)
-const sizes = await db.query<{ t: string, size: string, rows: number }>(`select relname as t, pg_size_pretty(pg_total_relation_size(oid)) as size, reltuples::bigint as rows from pg_class where relname in ('agg_1m','agg_1h','agg_1d','raw_readings') order by relname`)
+const sizes = await db.query<{ t: string, size: string, rows: number }>(`select relname as t, pg_size_pretty(pg_total_relation_size(oid)) as size, reltuples::bigint as rows from pg_class where relname in ('agg_1m_cells','agg_1h_cells','agg_1d_cells','raw_readings') order by relname`)
 console.log(sizes.rows.map((r) => `${r.t}: ${Number(r.rows).toLocaleString('en')} rows, ${r.size}`).join('; '))
 
 /** The baseline's raw table: one row per metric reading, with the device's leaf region. */
@@ -134,5 +134,9 @@ console.log(`targets: series p95 ≤ 50 ms → ${series.p95 <= 50 ? 'met' : 'MIS
 
 await app.close()
 await db.close()
-await admin.query(`drop database ${name} with (force)`)
+if (process.env.KEEP) {
+  console.log(`kept database ${name}`)
+} else {
+  await admin.query(`drop database ${name} with (force)`)
+}
 await admin.end()

@@ -7,8 +7,8 @@
 --
 -- The columns are parallel arrays, element i of each belonging to metric[i] (in no particular order; see
 -- @city/metrics Partial): n observations, sum, w (weights or denominators), min, max, x (histogram /
--- latest-per-device maps). Every array of a cell is built by one aggregation over the same rows, so
--- they line up.
+-- latest-per-device maps). Every writer builds a cell's arrays together (the ingest cell by cell,
+-- merge_partial_cells a metric at a time, the copy below in one aggregation), so they line up.
 create table if not exists agg_1m_cells (
   region text not null,
   bucket timestamptz not null,
@@ -70,14 +70,17 @@ drop table agg_1h;
 drop table agg_1d;
 
 create view agg_1m as
-  select c.region, p.metric, c.bucket, p.n, p.sum, p.w, p.min, p.max, p.x
-  from agg_1m_cells c cross join lateral unnest(c.metric, c.n, c.sum, c.w, c.min, c.max, c.x) as p(metric, n, sum, w, min, max, x);
+  select c.region, m.metric, c.bucket, c.n[m.i] as n, c.sum[m.i] as sum, c.w[m.i] as w, c.min[m.i] as min, c.max[m.i] as max, c.x[m.i] as x
+  from agg_1m_cells c cross join lateral unnest(c.metric) with ordinality as m(metric, i);
 create view agg_1h as
-  select c.region, p.metric, c.bucket, p.n, p.sum, p.w, p.min, p.max, p.x
-  from agg_1h_cells c cross join lateral unnest(c.metric, c.n, c.sum, c.w, c.min, c.max, c.x) as p(metric, n, sum, w, min, max, x);
+  select c.region, m.metric, c.bucket, c.n[m.i] as n, c.sum[m.i] as sum, c.w[m.i] as w, c.min[m.i] as min, c.max[m.i] as max, c.x[m.i] as x
+  from agg_1h_cells c cross join lateral unnest(c.metric) with ordinality as m(metric, i);
 create view agg_1d as
-  select c.region, p.metric, c.bucket, p.n, p.sum, p.w, p.min, p.max, p.x
-  from agg_1d_cells c cross join lateral unnest(c.metric, c.n, c.sum, c.w, c.min, c.max, c.x) as p(metric, n, sum, w, min, max, x);
+  select c.region, m.metric, c.bucket, c.n[m.i] as n, c.sum[m.i] as sum, c.w[m.i] as w, c.min[m.i] as min, c.max[m.i] as max, c.x[m.i] as x
+  from agg_1d_cells c cross join lateral unnest(c.metric) with ordinality as m(metric, i);
+
+-- The views unfold only the metric names and read the other arrays by position: a query for one metric
+-- then picks its values out of a cell instead of building a row for every metric first.
 
 -- A row inserted into a view merges into its cell (the ingest writes the cells directly, many at once).
 create or replace function insert_partial_row() returns trigger language plpgsql as $$
