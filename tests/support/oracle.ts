@@ -137,7 +137,10 @@ export function createOracle(messages: readonly RawMessage[], tree: RegionTree, 
     }
   }
 
-  /** Per department (null: none named yet): the cases.* counts of a region, as value() gives them for all. */
+  /**
+   * Per department (null: none named yet): the cases.* counts of a region, as value() gives them for all;
+   * a department with nothing open, reported or closed in the range is left out.
+   */
   function departments(region: string, fromMs: number, toMs: number, nowMs: number) {
     const out = new Map<string | null, { open: number, overdue: number, reported: number, closed: number, closedOnTime: number }>()
     for (const c of caseFacts().filter((f) => f.lineage.includes(region))) {
@@ -151,7 +154,7 @@ export function createOracle(messages: readonly RawMessage[], tree: RegionTree, 
       row.closedOnTime += closedIn && c.stageMs <= c.deadlineMs ? 1 : 0
       out.set(c.dept, row)
     }
-    return out
+    return new Map([...out].filter(([, r]) => r.open + r.reported + r.closed > 0))
   }
 
   return {

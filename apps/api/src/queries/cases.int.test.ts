@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadDemoCity } from '@city/demo-city'
 import { loadRegionTree } from '@city/metrics'
 import { migrate, openPgliteDb, type Db } from '@city/platform'
-import { caseCounts, recentCases } from './cases.js'
+import { caseCounts, departmentCounts, recentCases } from './cases.js'
 
 const tree = loadRegionTree(loadDemoCity().regions)
 const [busy, quiet] = tree.leaves()
@@ -54,5 +54,21 @@ describe('caseCounts', () => {
     )
     expect(counts.get(tree.root.id)).toEqual(rows[0])
     expect(counts.get(busy!.id)!.open + counts.get(quiet!.id)!.open).toBe(rows[0]!.open)
+  })
+})
+
+describe('departmentCounts', () => {
+  it('leaves out a department whose only case in the range was cancelled (nothing open, reported or closed there)', async () => {
+    // Both reported a day before the range; one is closed in it, the other cancelled in it.
+    await db.query(
+      `insert into cases (id, region, lineage, category, channel, severity, title, dept, stage, stage_at, reported_at, deadline, state)
+       select id, $1, $2::text[], 'road', 'hotline', 2, 'pothole', dept, stage, to_timestamp(($3::float8 - 600000) / 1000.0),
+              to_timestamp(($3::float8 - 86400000) / 1000.0), to_timestamp(($3::float8 + 3600000) / 1000.0), '{}'
+       from (values ('dept-closed', 'huanwei', 'closed'), ('dept-cancelled', 'shuiwu', 'cancelled')) as v(id, dept, stage)`,
+      [quiet!.id, quiet!.lineage, NOW],
+    )
+    const rows = await departmentCounts(db, quiet!.id, NOW - 3_600_000, NOW, NOW)
+    expect(rows.find((r) => r.dept === 'huanwei')).toMatchObject({ open: 0, overdue: 0, reported: 0, closed: 1, closedOnTime: 1 })
+    expect(rows.some((r) => r.dept === 'shuiwu')).toBe(false)
   })
 })

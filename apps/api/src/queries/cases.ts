@@ -96,18 +96,19 @@ export async function departmentCounts(db: Queryable, region: string, fromMs: nu
   const { rows } = await db.query<Omit<DepartmentRow, 'name' | 'onTimeRate'>>(
     `with c as (
        select dept, stage, stage_at, reported_at, deadline, stage not in ('closed', 'cancelled') as is_open,
-              stage = 'closed' and stage_at >= to_timestamp($2 / 1000.0) and stage_at < to_timestamp($3 / 1000.0) as closed_in
+              stage = 'closed' and stage_at >= to_timestamp($2 / 1000.0) and stage_at < to_timestamp($3 / 1000.0) as closed_in,
+              reported_at >= to_timestamp($2 / 1000.0) and reported_at < to_timestamp($3 / 1000.0) as reported_in
        from cases
        where lineage @> array[$1::text]
          and (stage not in ('closed', 'cancelled') or stage_at >= to_timestamp($2 / 1000.0) or reported_at >= to_timestamp($2 / 1000.0)))
      select dept,
             count(*) filter (where is_open)::int as open,
             count(*) filter (where is_open and deadline < to_timestamp($4 / 1000.0))::int as overdue,
-            count(*) filter (where reported_at >= to_timestamp($2 / 1000.0) and reported_at < to_timestamp($3 / 1000.0))::int as reported,
+            count(*) filter (where reported_in)::int as reported,
             count(*) filter (where closed_in)::int as closed,
             count(*) filter (where closed_in and stage_at <= deadline)::int as "closedOnTime"
      from c group by dept
-     having count(*) filter (where is_open or closed_in or (reported_at >= to_timestamp($2 / 1000.0) and reported_at < to_timestamp($3 / 1000.0))) > 0`,
+     having bool_or(is_open or closed_in or reported_in)`,
     [region, fromMs, toMs, nowMs],
   )
   return rows
