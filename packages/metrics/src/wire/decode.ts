@@ -64,9 +64,6 @@ export function decodeMessage(topic: SourceTopic | null, bytes: string, options:
   return checkValues(message) ?? { ok: true, message, tsMs }
 }
 
-/** Any NUL or surrogate code unit: rare enough that finding one is where the exact check starts. */
-const SUSPECT = /[\0\uD800-\uDFFF]/
-const UNSTORABLE = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
 /**
  * The first text field that PostgreSQL could not store (its text type holds neither U+0000 nor unpaired
@@ -86,7 +83,8 @@ function unstorableText(m: WireMessage): string | undefined {
 const CASE_TEXTS = ['case', 'category', 'dept', 'title'] as const
 
 function isStorable(text: string | undefined): boolean {
-  return text === undefined || !SUSPECT.test(text) || !UNSTORABLE.test(text)
+  // isWellFormed: no unpaired surrogate (and free for a one-byte string, which cannot hold one).
+  return text === undefined || (text.isWellFormed() && !text.includes('\0'))
 }
 
 /** Values beyond what the city can measure, field by field in the contract's order. */
