@@ -64,7 +64,6 @@ export function decodeMessage(topic: SourceTopic | null, bytes: string, options:
   return checkValues(message) ?? { ok: true, message, tsMs }
 }
 
-
 /**
  * The first text field that PostgreSQL could not store (its text type holds neither U+0000 nor unpaired
  * surrogates): JSON carries both, and one such message would fail every commit of its batch, again
