@@ -69,6 +69,8 @@ drop table agg_1m;
 drop table agg_1h;
 drop table agg_1d;
 
+-- The views unfold only the metric names and read the other arrays by position: a query for one metric
+-- then picks its values out of a cell instead of building a row for every metric first.
 create view agg_1m as
   select c.region, m.metric, c.bucket, c.n[m.i] as n, c.sum[m.i] as sum, c.w[m.i] as w, c.min[m.i] as min, c.max[m.i] as max, c.x[m.i] as x
   from agg_1m_cells c cross join lateral unnest(c.metric) with ordinality as m(metric, i);
@@ -78,9 +80,6 @@ create view agg_1h as
 create view agg_1d as
   select c.region, m.metric, c.bucket, c.n[m.i] as n, c.sum[m.i] as sum, c.w[m.i] as w, c.min[m.i] as min, c.max[m.i] as max, c.x[m.i] as x
   from agg_1d_cells c cross join lateral unnest(c.metric) with ordinality as m(metric, i);
-
--- The views unfold only the metric names and read the other arrays by position: a query for one metric
--- then picks its values out of a cell instead of building a row for every metric first.
 
 -- A row inserted into a view merges into its cell (the ingest writes the cells directly, many at once).
 create or replace function insert_partial_row() returns trigger language plpgsql as $$
