@@ -1,4 +1,5 @@
 import { doubled, giveBack, takeDoubles, takeInts, takeUint16s } from './spare-arrays.js'
+import { hashText } from './text-hash.js'
 
 /**
  * The ids of the messages a batch accepted, with their event times: an insertion-ordered set for
@@ -25,24 +26,34 @@ export class MessageIds {
     return this.count
   }
 
-  /** Whether the set holds id; hash is `messageIdHash(id)`, given when the caller has it already. */
-  has(id: string, hash = messageIdHash(id)): boolean {
-    return this.indexOf(id, hash) >= 0
+  /** Whether the set holds id. */
+  has(id: string): boolean {
+    return this.hasIn(id, 0, id.length, hashText(id))
+  }
+
+  /** Whether the set holds the id text[from, to) (an id where it stands in a message); hash is `hashText(text, from, to)`. */
+  hasIn(text: string, from: number, to: number, hash: number): boolean {
+    return this.indexOf(text, from, to, hash) >= 0
   }
 
   /** Event time of an id, or undefined. */
   get(id: string): number | undefined {
-    const i = this.indexOf(id, messageIdHash(id))
+    const i = this.indexOf(id, 0, id.length, hashText(id))
     return i < 0 ? undefined : this.times[i]
   }
 
   /** Adds an id with its event time; false (and nothing changes) when it is already here. */
-  add(id: string, tsMs: number, hash = messageIdHash(id)): boolean {
+  add(id: string, tsMs: number): boolean {
+    return this.addIn(id, 0, id.length, tsMs, hashText(id))
+  }
+
+  /** `add` for the id text[from, to); hash is `hashText(text, from, to)`. */
+  addIn(text: string, from: number, to: number, tsMs: number, hash: number): boolean {
     this.assertLive()
     const mask = (this.slots.length >> 1) - 1
     let slot = hash & mask
     for (let k = this.slots[2 * slot]!; k !== 0; k = this.slots[2 * slot]!) {
-      if (this.slots[2 * slot + 1] === hash && this.equals(k - 1, id)) {
+      if (this.slots[2 * slot + 1] === hash && this.equals(k - 1, text, from, to)) {
         return false
       }
       slot = (slot + 1) & mask
@@ -53,13 +64,14 @@ export class MessageIds {
       this.ends = doubled(this.ends)
     }
     const start = this.startOf(i)
-    while (start + id.length > this.chars.length) {
+    const length = to - from
+    while (start + length > this.chars.length) {
       this.chars = doubled(this.chars)
     }
-    for (let c = 0; c < id.length; c++) {
-      this.chars[start + c] = id.charCodeAt(c)
+    for (let c = 0; c < length; c++) {
+      this.chars[start + c] = text.charCodeAt(from + c)
     }
-    this.ends[i] = start + id.length
+    this.ends[i] = start + length
     this.times[i] = tsMs
     this.slots[2 * slot] = i + 1
     this.slots[2 * slot + 1] = hash
@@ -94,11 +106,11 @@ export class MessageIds {
     this.ends = this.slots = new Int32Array(0)
   }
 
-  private indexOf(id: string, hash: number): number {
+  private indexOf(text: string, from: number, to: number, hash: number): number {
     this.assertLive()
     const mask = (this.slots.length >> 1) - 1
     for (let slot = hash & mask, k = this.slots[2 * slot]!; k !== 0; slot = (slot + 1) & mask, k = this.slots[2 * slot]!) {
-      if (this.slots[2 * slot + 1] === hash && this.equals(k - 1, id)) {
+      if (this.slots[2 * slot + 1] === hash && this.equals(k - 1, text, from, to)) {
         return k - 1
       }
     }
@@ -109,13 +121,13 @@ export class MessageIds {
     return i === 0 ? 0 : this.ends[i - 1]!
   }
 
-  private equals(i: number, id: string): boolean {
+  private equals(i: number, text: string, from: number, to: number): boolean {
     const start = this.startOf(i)
-    if (this.ends[i]! - start !== id.length) {
+    if (this.ends[i]! - start !== to - from) {
       return false
     }
-    for (let c = 0; c < id.length; c++) {
-      if (this.chars[start + c] !== id.charCodeAt(c)) {
+    for (let c = 0; c < to - from; c++) {
+      if (this.chars[start + c] !== text.charCodeAt(from + c)) {
         return false
       }
     }
@@ -163,23 +175,3 @@ function atLeastPow2(n: number, min: number): number {
 
 /** Reads a Uint16Array's code units back as text (its bytes are in the platform's order). */
 const UTF16 = new TextDecoder(new Uint8Array(Uint16Array.of(1).buffer)[0] === 1 ? 'utf-16le' : 'utf-16be')
-
-/**
- * The hash MessageIds index by: FNV-1a over the UTF-16 code units taken two at a time (half the steps
- * of one at a time; this runs for every message), then murmur3's finalizer, so ids that differ only in
- * their last digits still spread over the whole index.
- */
-export function messageIdHash(text: string): number {
-  let h = 0x811c9dc5
-  const n = text.length
-  let i = 0
-  for (; i + 1 < n; i += 2) {
-    h = Math.imul(h ^ (text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16)), 0x01000193)
-  }
-  if (i < n) {
-    h = Math.imul(h ^ text.charCodeAt(i), 0x01000193)
-  }
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b)
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35)
-  return h ^ (h >>> 16)
-}

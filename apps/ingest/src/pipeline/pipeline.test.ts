@@ -76,4 +76,46 @@ describe('createPipeline', () => {
     expect(() => second.seenIds.has('seg-1@1')).toThrow(/released/)
     expect(quality()).toEqual(['duplicate'])
   })
+
+  it('folds a reading the same whether it is scanned from its text or decoded, whatever becomes of it', async () => {
+    const iso = (ms: number) => new Date(ms).toISOString()
+    const reading = (id: string, kind: string, device: string, tsMs: number, values: object, where: object = {}) => JSON.stringify({
+      v: 1, id, source: kind === 'segment' || kind === 'parking' ? 'traffic' : 'environment', kind, device, ts: iso(tsMs), ...where, values,
+    })
+    const texts = [
+      reading('a', 'segment', 'seg-1', T0, { flow: 10, speed_kmh: 0.5, free_flow_kmh: 60 }),
+      reading('b', 'segment', 'seg-2', T0 + 1000, { flow: 4, speed_kmh: 33.3, free_flow_kmh: 50 }, { region: 'k2' }),
+      reading('c', 'segment', 'seg-9', T0 + 2000, { flow: 1, speed_kmh: 20, free_flow_kmh: 40 }, { loc: [1.5, 1.5] }),
+      reading('d', 'segment', 'seg-9', T0 + 3000, { flow: 1, speed_kmh: 20, free_flow_kmh: 40 }),
+      reading('e', 'segment', 'seg-1', T0 + 4000, { flow: 1, speed_kmh: 20, free_flow_kmh: 40 }, { region: 'd1' }),
+      reading('f', 'segment', 'seg-1', T0 + 5000, { flow: 1, speed_kmh: 20, free_flow_kmh: 40 }, { region: 'nowhere' }),
+      reading('g', 'segment', 'seg-1', T0 + 6000, { flow: 1, speed_kmh: 20, free_flow_kmh: 40 }, { loc: [5, 5] }),
+      reading('h', 'parking', 'park-1', T0 + 7000, { occupied: 10, capacity: 20 }),
+      reading('i', 'parking', 'park-1', T0 + 8000, { occupied: 12, capacity: 20 }),
+      reading('j', 'parking', 'park-2', T0 + 8000, { occupied: 1, capacity: 2 }, { region: 'k2' }),
+      reading('k', 'air', 'air-1', T0 + 9000, { pm25: 35.5, o3: 80 }),
+      reading('l', 'noise', 'noise-1', T0 + 10_000, { laeq_db: 61.2 }),
+      reading('a', 'noise', 'noise-1', T0 + 11_000, { laeq_db: 70 }),
+      reading('m', 'noise', 'noise-1', T0 + 200_000, { laeq_db: 70 }),
+      reading('n', 'noise', 'noise-1', T0 + 12_000, { laeq_db: 70 }),
+      reading('o', 'noise', 'noise-1', T0 + 13_000, { laeq_db: 141 }),
+      reading('p', 'noise', 'noise-1', T0 + 14_000, { laeq_db: 70 }),
+    ]
+    const run = async (spell: (text: string) => string) => {
+      const pipeline = createPipeline({ tree: tinyCity(), devices: tinyDevices, now, allowedLatenessMs: 60_000, loadCases: async () => [], loadSeen: async () => new Set(['n']) })
+      await pipeline.handle(texts.map((text, offset) => ({ topic: offset % 2 === 0 ? `city.${JSON.parse(text).source}` : 'file:replay.jsonl', partition: 0, offset, key: null, value: spell(text) })))
+      const batch = pipeline.takeBatch()
+      return {
+        partials: batch.leafPartials(), quality: [...batch.quality], cases: batch.cases.size, ids: batch.seenIds.keys(), times: batch.seenIds.values(),
+        deadLetters: batch.deadLetters.map((d) => d.headers), regionEventMs: [...batch.regionEventMs], watermarkMs: pipeline.watermarkMs, records: batch.records,
+      }
+    }
+    const scanned = await run((text) => text)
+    // Spaces: the scan declines every message, decodeMessage reads them all.
+    const decoded = await run((text) => JSON.stringify(JSON.parse(text), null, 1))
+    expect(scanned).toEqual(decoded)
+    expect(scanned.ids).toEqual(['a', 'b', 'c', 'g', 'h', 'i', 'j', 'k', 'l', 'm'])
+    expect(scanned.deadLetters.map((h) => h?.reason)).toEqual(['unknown_device', 'unknown_region', 'unknown_region', 'absurd_value', 'too_late'])
+    expect(scanned.quality).toContainEqual([expect.stringMatching(/\|environment\|duplicate$/), 2])
+  })
 })

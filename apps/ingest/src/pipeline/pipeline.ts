@@ -1,9 +1,9 @@
 import { applyCaseEvent, contributionsOf, minuteStart, type CaseState, type RegionTree } from '@city/metrics'
-import { decodeMessage, parseTime, TOPICS, type CaseEvent, type DecodeOptions, type Decoded, type Reading, type SourceTopic, type WireMessage } from '@city/metrics/wire'
+import { decodeMessage, KIND, parseTime, READING_ID_START, READING_KINDS, readingIdEnd, ScannedReading, scanReading, TOPICS, type CaseEvent, type DecodeOptions, type Decoded, type SourceTopic, type WireMessage } from '@city/metrics/wire'
 import type { StreamRecord } from '@city/platform'
 import { Batch } from './batch.js'
 import type { BucketCell } from './partial-table.js'
-import { messageIdHash } from './message-ids.js'
+import { hashText } from './text-hash.js'
 import { createRegionResolver, type RegisteredDevice } from './region-resolver.js'
 
 export interface PipelineOptions {
@@ -27,7 +27,9 @@ export interface PipelineOptions {
 }
 
 const SOURCE_TOPICS = new Set<string>([TOPICS.traffic, TOPICS.environment, TOPICS.events])
-const AIR_METRICS: Record<string, string> = Object.fromEntries(['pm25', 'pm10', 'so2', 'no2', 'o3', 'co'].map((p) => [p, `env.${p}`]))
+/** Reading topic → the source its readings must have. */
+const TOPIC_SOURCE = new Map<string, string>(READING_KINDS.map(({ source }) => [TOPICS[source as keyof typeof TOPICS], source]))
+const AIR_METRICS = READING_KINDS[KIND.air]!.fields.map((p) => `env.${p}`)
 /** Records replayed from a file carry topic `file:<path>`; each message's `source` says what it is. */
 export const FILE_TOPIC_PREFIX = 'file:'
 
@@ -39,7 +41,9 @@ export const FILE_TOPIC_PREFIX = 'file:'
 export function createPipeline(options: PipelineOptions) {
   const { tree, timeZone = 'Asia/Shanghai', maxSkewMs = 300_000, allowedLatenessMs = 86_400_000, now = Date.now, loadCases, maxCasesInMemory = 100_000 } = options
   const loadSeen = options.loadSeen ?? (async () => new Set<string>())
-  const resolve = createRegionResolver(tree, options.devices)
+  const { leafOf, resolve, registered } = createRegionResolver(tree, options.devices)
+  /** The reading being folded: scanned from its text, or its decoded message's kind and values. */
+  const reading = new ScannedReading()
   /** Work orders by id, least recently changed first, with the batch (generation) that last changed them. */
   const caseStates = new Map<string, { state: CaseState, generation: number }>()
   let generation = 0
@@ -62,10 +66,21 @@ export function createPipeline(options: PipelineOptions) {
     }
     const nowMs = now()
     const decodeOptions = { nowMs, maxSkewMs }
-    const decoded = new Array<Decoded>(records.length)
+    // Most records are readings in the producers' own spelling: only their ids are read here, for the
+    // store's lookup, and they are scanned without JSON.parse as they are folded. The rest (and any of
+    // those the scan declines) take decodeMessage.
+    const decoded = new Array<Decoded | undefined>(records.length)
     const ids: string[] = []
     for (let i = 0; i < records.length; i++) {
-      const d = decodeRecord(records[i]!, decodeOptions)
+      const record = records[i]!
+      const source = readingSource(record.topic)
+      const idEnd = source === undefined ? -1 : readingIdEnd(record.value, source)
+      if (idEnd >= 0) {
+        // Ids of messages the scan will reject are asked too: they are few, and asking costs nothing.
+        ids.push(record.value.slice(READING_ID_START, idEnd))
+        continue
+      }
+      const d = decodeRecord(record, decodeOptions)
       decoded[i] = d
       // Ids this batch already holds are asked too: rare, and cheaper than a second lookup for every id.
       if (d.ok) {
@@ -76,8 +91,21 @@ export function createPipeline(options: PipelineOptions) {
     const day = dayFormat.format(nowMs)
     // Accepted messages are counted per call, not per message: one quality key per source instead of one each.
     const accepted: Record<WireMessage['source'], number> = { traffic: 0, environment: 0, events: 0 }
-    for (let i = 0; i < records.length; i++) {
-      const source = handleRecord(records[i]!, decoded[i]!, seen, day)
+    for (let i = 0, n = 0; i < records.length; i++) {
+      const record = records[i]!
+      let d = decoded[i]
+      if (d === undefined) {
+        const id = ids[n++]!
+        const source = scanReading(record.value, readingSource(record.topic)!, nowMs, maxSkewMs, reading) ? foldScanned(record, id, seen) : undefined
+        if (source !== undefined) {
+          accepted[source] += 1
+          continue
+        }
+        d = decodeRecord(record, decodeOptions)
+      } else if (d.ok) {
+        n++
+      }
+      const source = handleRecord(record, d, seen, day)
       if (source !== undefined) {
         accepted[source] += 1
       }
@@ -89,6 +117,18 @@ export function createPipeline(options: PipelineOptions) {
     }
   }
 
+  /**
+   * The source a topic's readings must have (null: any, for a replayed file), or undefined where its
+   * records are not scanned. Records come in runs from one topic: the last answer is kept.
+   */
+  let lastTopic: { topic: string, source: string | null | undefined } = { topic: '', source: undefined }
+  function readingSource(topic: string): string | null | undefined {
+    if (topic !== lastTopic.topic) {
+      lastTopic = { topic, source: topic.startsWith(FILE_TOPIC_PREFIX) ? null : TOPIC_SOURCE.get(topic) }
+    }
+    return lastTopic.source
+  }
+
   function decodeRecord(record: StreamRecord, decodeOptions: DecodeOptions): Decoded {
     const fromFile = record.topic.startsWith(FILE_TOPIC_PREFIX)
     if (!fromFile && !SOURCE_TOPICS.has(record.topic)) {
@@ -97,10 +137,33 @@ export function createPipeline(options: PipelineOptions) {
     return decodeMessage(fromFile ? null : record.topic as SourceTopic, record.value, decodeOptions)
   }
 
+  /**
+   * The common case for a scanned reading: new, in time, in a known place — folded, and its source
+   * returned. For anything else nothing is changed, and the record takes handleRecord.
+   */
+  function foldScanned(record: StreamRecord, id: string, seen: Set<string>): WireMessage['source'] | undefined {
+    // The id read where it stands in the text: its slice would cost a hop on every character read.
+    const text = record.value
+    const { idStart, idEnd, tsMs, kind } = reading
+    const idHash = hashText(text, idStart, idEnd)
+    if ((seen.size > 0 && seen.has(id)) || taken?.seenIds.hasIn(text, idStart, idEnd, idHash) || tsMs < watermarkMs - allowedLatenessMs) {
+      return undefined
+    }
+    const { deviceStart, deviceEnd } = reading
+    const known = registered.find(text, deviceStart, deviceEnd)
+    const region = leafOf(reading.regionStart < 0 ? undefined : text.slice(reading.regionStart, reading.regionEnd), known, reading.lon, reading.lat)
+    if (region === undefined || !batch.seenIds.addIn(text, idStart, idEnd, tsMs, idHash)) {
+      return undefined
+    }
+    count(record)
+    const device = known >= 0 ? registered.devices[known]!.id : text.slice(deviceStart, deviceEnd)
+    foldReading(kind, device, tsMs, accept(region, tsMs))
+    return READING_KINDS[kind]!.source as WireMessage['source']
+  }
+
   /** Folds one record into the batch; returns the source of an accepted message. */
   function handleRecord(record: StreamRecord, decoded: Decoded, seen: Set<string>, day: string): WireMessage['source'] | undefined {
-    batch.records += 1
-    batch.advance(record.topic, record.partition, record.offset)
+    count(record)
     if (!decoded.ok) {
       const source = record.topic.startsWith(FILE_TOPIC_PREFIX) ? 'replay' : sourceOf(record.topic)
       reject(record, day, source, decoded.reason, decoded.detail)
@@ -108,8 +171,9 @@ export function createPipeline(options: PipelineOptions) {
     }
     const { message, tsMs } = decoded
     const source = message.source
-    const idHash = messageIdHash(message.id)
-    if ((seen.size > 0 && seen.has(message.id)) || taken?.seenIds.has(message.id, idHash)) {
+    const { id } = message
+    const idHash = hashText(id)
+    if ((seen.size > 0 && seen.has(id)) || taken?.seenIds.hasIn(id, 0, id.length, idHash)) {
       batch.count(day, source, 'duplicate')
       return undefined
     }
@@ -119,7 +183,7 @@ export function createPipeline(options: PipelineOptions) {
     const isLate = tsMs < watermarkMs - allowedLatenessMs
     const where = isLate ? undefined : resolve(message)
     if (where === undefined || !where.ok) {
-      if (batch.seenIds.has(message.id, idHash)) {
+      if (batch.seenIds.hasIn(id, 0, id.length, idHash)) {
         batch.count(day, source, 'duplicate')
       } else if (where === undefined) {
         reject(record, day, source, 'too_late', `ts ${message.ts} is more than ${allowedLatenessMs / 3_600_000} h behind the stream's watermark ${new Date(watermarkMs).toISOString()}`)
@@ -128,52 +192,68 @@ export function createPipeline(options: PipelineOptions) {
       }
       return undefined
     }
-    if (!batch.seenIds.add(message.id, tsMs, idHash)) {
+    if (!batch.seenIds.addIn(id, 0, id.length, tsMs, idHash)) {
       batch.count(day, source, 'duplicate')
       return undefined
     }
-    const cell = batch.leaves.cell(where.region, minuteStart(tsMs))
     if (message.kind === 'case') {
+      accept(where.region, tsMs)
       foldCase(message, tsMs, where.region)
     } else {
-      foldReading(message, tsMs, cell)
-    }
-    batch.seen(cell, tsMs)
-    if (tsMs > watermarkMs) {
-      watermarkMs = tsMs
+      reading.setValuesOf(message)
+      foldReading(reading.kind, message.device, tsMs, accept(where.region, tsMs))
     }
     return source
   }
 
-  /** Folds a reading into its region's minute cell. */
-  function foldReading(m: Reading, tsMs: number, at: BucketCell): void {
+  /** A record read: the batch's count and its partition's next offset. */
+  function count(record: StreamRecord): void {
+    batch.records += 1
+    batch.advance(record.topic, record.partition, record.offset)
+  }
+
+  /** An accepted message's time noted on its cell and the watermark; the cell it folds into. */
+  function accept(region: string, tsMs: number): BucketCell {
+    const cell = batch.leaves.cell(region, minuteStart(tsMs))
+    batch.seen(cell, tsMs)
+    if (tsMs > watermarkMs) {
+      watermarkMs = tsMs
+    }
+    return cell
+  }
+
+  /** Folds a reading — its kind, its values in `reading` — into its region's minute cell. */
+  function foldReading(kind: number, device: string, tsMs: number, cell: BucketCell): void {
     const { leaves } = batch
     const { columns } = leaves
-    switch (m.kind) {
-      case 'segment': {
-        const { flow, speed_kmh: speed, free_flow_kmh: freeFlow } = m.values
-        columns.observe(leaves.rowIn(at, 'traffic.flow'), 'sum', flow)
-        columns.observe(leaves.rowIn(at, 'traffic.speed'), 'mean', speed)
-        columns.observe(leaves.rowIn(at, 'traffic.speed_p15'), 'histogram', speed)
+    const { values } = reading
+    switch (kind) {
+      case KIND.segment: {
+        // flow, speed_kmh, free_flow_kmh
+        const flow = values[0]!
+        const speed = values[1]!
+        const freeFlow = values[2]!
+        columns.observe(leaves.rowIn(cell, 'traffic.flow'), 'sum', flow)
+        columns.observe(leaves.rowIn(cell, 'traffic.speed'), 'mean', speed)
+        columns.observe(leaves.rowIn(cell, 'traffic.speed_p15'), 'histogram', speed)
         // Below 1 km/h a segment is at a standstill; capping keeps the index finite.
-        columns.observe(leaves.rowIn(at, 'traffic.tti'), 'weighted_mean', freeFlow / Math.max(speed, 1), flow)
+        columns.observe(leaves.rowIn(cell, 'traffic.tti'), 'weighted_mean', freeFlow / Math.max(speed, 1), flow)
         return
       }
-      case 'parking':
-        columns.observeLatest(leaves.rowIn(at, 'traffic.parking_occupancy'), m.device, tsMs, m.values.occupied, m.values.capacity)
+      case KIND.parking:
+        // occupied, capacity
+        columns.observeLatest(leaves.rowIn(cell, 'traffic.parking_occupancy'), device, tsMs, values[0]!, values[1]!)
         return
-      case 'air': {
-        const values = m.values as Record<string, number | undefined>
-        for (const pollutant in values) {
-          const value = values[pollutant]
-          if (value !== undefined) {
-            columns.observe(leaves.rowIn(at, AIR_METRICS[pollutant] ?? `env.${pollutant}`), 'mean', value)
+      case KIND.air:
+        for (let j = 0; j < AIR_METRICS.length; j++) {
+          const value = values[j]!
+          if (!Number.isNaN(value)) {
+            columns.observe(leaves.rowIn(cell, AIR_METRICS[j]!), 'mean', value)
           }
         }
         return
-      }
-      case 'noise':
-        columns.observe(leaves.rowIn(at, 'env.noise'), 'energy_mean', m.values.laeq_db)
+      case KIND.noise:
+        columns.observe(leaves.rowIn(cell, 'env.noise'), 'energy_mean', values[0]!)
     }
   }
 
@@ -206,10 +286,10 @@ export function createPipeline(options: PipelineOptions) {
   }
 
   /** Case events for cases not in memory need their stored state first, or counters would double. */
-  async function loadUnknownCases(decoded: readonly Decoded[]): Promise<void> {
+  async function loadUnknownCases(decoded: readonly (Decoded | undefined)[]): Promise<void> {
     const unknown = new Set<string>()
     for (const d of decoded) {
-      if (d.ok && d.message.kind === 'case' && !caseStates.has(d.message.case)) {
+      if (d?.ok && d.message.kind === 'case' && !caseStates.has(d.message.case)) {
         unknown.add(d.message.case)
       }
     }

@@ -17,7 +17,7 @@ export interface DecodeOptions {
 }
 
 /** Upper bounds beyond which a value is a broken sensor, not the city. */
-const LIMITS: Record<string, number> = {
+export const LIMITS: Record<string, number> = {
   flow: 20_000, speed_kmh: 250, free_flow_kmh: 200, occupied: 100_000, capacity: 100_000,
   pm25: 2_000, pm10: 3_000, so2: 3_000, no2: 4_000, o3: 2_000, co: 200, laeq_db: 140,
 }

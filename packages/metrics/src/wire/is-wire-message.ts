@@ -67,11 +67,11 @@ const range = (schema: object) => {
   return { min: minimum, max: maximum }
 }
 const [base, segment] = [CaseEvent.properties, Reading.anyOf[0].properties]
-const ID = text(base.id)
-const TS = text(base.ts)
+export const ID = text(base.id)
+export const TS = text(base.ts)
 const REGION = new RegExp((RegionId as Keywords).pattern!, 'u')
-const [LON, LAT] = base.loc.items.map(range)
-const DEVICE = text(segment.device)
+export const [LON, LAT] = base.loc.items.map(range) as [{ min: number, max: number }, { min: number, max: number }]
+export const DEVICE = text(segment.device)
 const CASE = text(base.case)
 const CATEGORY = text(base.category)
 const DEPT = text(base.dept)
@@ -97,6 +97,8 @@ for (const variant of Reading.anyOf) {
   }
   VARIANTS.set(kind.const, { source: source.const, required: new Set(values.required ?? []), copy })
 }
+/** Each reading kind with its source and its value fields in the contract's order. */
+export const READING_KINDS = [...VARIANTS].map(([kind, { source, required, copy }]) => ({ kind, source, fields: Object.keys(copy({})), required }))
 
 function isObject(v: unknown): boolean {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -107,7 +109,7 @@ function isLonLat(v: unknown): boolean {
     return false
   }
   const [lon, lat] = v as unknown[]
-  return isNumberIn(lon, LON!.min, LON!.max) && isNumberIn(lat, LAT!.min, LAT!.max)
+  return isNumberIn(lon, LON.min, LON.max) && isNumberIn(lat, LAT.min, LAT.max)
 }
 
 function isCaseEvent(m: Record<string, unknown>): boolean {

@@ -3,7 +3,7 @@ const DAY_MS = 86_400_000
 
 /** Epoch ms of an RFC 3339 time with an explicit offset, or null. */
 export function parseTime(text: string): number | null {
-  const ms = parseCommonTime(text)
+  const ms = parseTimeWithin(text, 0, text.length)
   return ms === undefined ? parseTimeStrictly(text) : ms
 }
 
@@ -27,31 +27,32 @@ function isCalendarDay(year: number, month: number, day: number): boolean {
 }
 
 /**
- * The same answer without a regex, Date.parse or a Date, for times whose every field is in its usual
- * range (what every sane producer sends); undefined for anything else, which takes the reference path.
+ * parseTime's answer for text[from, to) (a time inside a message's text, read where it is), without a
+ * regex, Date.parse or a Date, for times whose every field is in its usual range (what every sane
+ * producer sends); undefined for anything else, which takes the reference path.
  */
-function parseCommonTime(text: string): number | null | undefined {
-  const n = text.length
-  if (n < 20 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 84 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) {
+export function parseTimeWithin(text: string, from: number, to: number): number | null | undefined {
+  const n = to - from
+  if (n < 20 || text.charCodeAt(from + 4) !== 45 || text.charCodeAt(from + 7) !== 45 || text.charCodeAt(from + 10) !== 84 || text.charCodeAt(from + 13) !== 58 || text.charCodeAt(from + 16) !== 58) {
     return undefined
   }
-  const century = twoDigits(text, 0)
-  const yearOfCentury = twoDigits(text, 2)
+  const century = twoDigits(text, from)
+  const yearOfCentury = twoDigits(text, from + 2)
   const year = century * 100 + yearOfCentury
-  const month = twoDigits(text, 5)
-  const day = twoDigits(text, 8)
-  const hour = twoDigits(text, 11)
-  const minute = twoDigits(text, 14)
-  const second = twoDigits(text, 17)
+  const month = twoDigits(text, from + 5)
+  const day = twoDigits(text, from + 8)
+  const hour = twoDigits(text, from + 11)
+  const minute = twoDigits(text, from + 14)
+  const second = twoDigits(text, from + 17)
   if (century < 0 || yearOfCentury < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
     return undefined
   }
-  let i = 19
+  let i = from + 19
   let ms = 0
   if (text.charCodeAt(i) === 46) {
     // Date.parse keeps milliseconds and truncates finer digits.
     let digits = 0
-    for (i++; i < n && isDigit(text.charCodeAt(i)); i++, digits++) {
+    for (i++; i < to && isDigit(text.charCodeAt(i)); i++, digits++) {
       if (digits < 3) {
         ms = ms * 10 + text.charCodeAt(i) - 48
       }
@@ -61,7 +62,7 @@ function parseCommonTime(text: string): number | null | undefined {
     }
     ms *= digits === 1 ? 100 : digits === 2 ? 10 : 1
   }
-  const offsetMinutes = offsetAt(text, i)
+  const offsetMinutes = offsetAt(text, i, to)
   if (offsetMinutes === undefined) {
     return undefined
   }
@@ -71,13 +72,13 @@ function parseCommonTime(text: string): number | null | undefined {
   return daysFromCivil(year, month, day) * DAY_MS + ((hour * 60 + minute - offsetMinutes) * 60 + second) * 1000 + ms
 }
 
-/** Minutes east of UTC of a `Z` or `±hh:mm` that ends the text at i; undefined otherwise. */
-function offsetAt(text: string, i: number): number | undefined {
+/** Minutes east of UTC of a `Z` or `±hh:mm` that ends the text at i (the end being to); undefined otherwise. */
+function offsetAt(text: string, i: number, to: number): number | undefined {
   const c = text.charCodeAt(i)
-  if (c === 90 && i + 1 === text.length) {
+  if (c === 90 && i + 1 === to) {
     return 0
   }
-  if ((c !== 43 && c !== 45) || i + 6 !== text.length || text.charCodeAt(i + 3) !== 58) {
+  if ((c !== 43 && c !== 45) || i + 6 !== to || text.charCodeAt(i + 3) !== 58) {
     return undefined
   }
   const hours = twoDigits(text, i + 1)
