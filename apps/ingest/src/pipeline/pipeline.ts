@@ -1,5 +1,5 @@
 import { applyCaseEvent, contributionsOf, minuteStart, type CaseState, type RegionTree } from '@city/metrics'
-import { decodeMessage, KIND, parseTime, READING_ID_START, READING_KINDS, readingIdEnd, ScannedReading, scanReading, TOPICS, type CaseEvent, type DecodeOptions, type Decoded, type SourceTopic, type WireMessage } from '@city/metrics/wire'
+import { decodeMessage, KIND, parseTime, READING_KINDS, ScannedReading, scanReadingHead, scanReadingRest, TOPICS, type CaseEvent, type DecodeOptions, type Decoded, type SourceTopic, type WireMessage } from '@city/metrics/wire'
 import type { StreamRecord } from '@city/platform'
 import { Batch } from './batch.js'
 import type { BucketCell } from './partial-table.js'
@@ -44,6 +44,8 @@ export function createPipeline(options: PipelineOptions) {
   const { leafOf, resolve, registered } = createRegionResolver(tree, options.devices)
   /** The reading being folded: scanned from its text, or its decoded message's kind and values. */
   const reading = new ScannedReading()
+  /** Per record of a handle call whose head was scanned: its kind, id end and device start (see scanReadingHead). */
+  let heads = new Int32Array(0)
   /** Work orders by id, least recently changed first, with the batch (generation) that last changed them. */
   const caseStates = new Map<string, { state: CaseState, generation: number }>()
   let generation = 0
@@ -66,18 +68,23 @@ export function createPipeline(options: PipelineOptions) {
     }
     const nowMs = now()
     const decodeOptions = { nowMs, maxSkewMs }
-    // Most records are readings in the producers' own spelling: only their ids are read here, for the
-    // store's lookup, and they are scanned without JSON.parse as they are folded. The rest (and any of
-    // those the scan declines) take decodeMessage.
+    // Most records are readings in the producers' own spelling: only their heads are read here, for the
+    // ids the store is asked about, and the rest is scanned without JSON.parse as they are folded. The
+    // others (and any the scan declines) take decodeMessage.
     const decoded = new Array<Decoded | undefined>(records.length)
+    if (heads.length < 3 * records.length) {
+      heads = new Int32Array(3 * records.length)
+    }
     const ids: string[] = []
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!
       const source = readingSource(record.topic)
-      const idEnd = source === undefined ? -1 : readingIdEnd(record.value, source)
-      if (idEnd >= 0) {
+      if (source !== undefined && scanReadingHead(record.value, source, reading)) {
         // Ids of messages the scan will reject are asked too: they are few, and asking costs nothing.
-        ids.push(record.value.slice(READING_ID_START, idEnd))
+        ids.push(record.value.slice(reading.idStart, reading.idEnd))
+        heads[3 * i] = reading.kind
+        heads[3 * i + 1] = reading.idEnd
+        heads[3 * i + 2] = reading.deviceStart
         continue
       }
       const d = decodeRecord(record, decodeOptions)
@@ -96,7 +103,8 @@ export function createPipeline(options: PipelineOptions) {
       let d = decoded[i]
       if (d === undefined) {
         const id = ids[n++]!
-        const source = scanReading(record.value, readingSource(record.topic)!, nowMs, maxSkewMs, reading) ? foldScanned(record, id, seen) : undefined
+        reading.setHead(heads[3 * i]!, heads[3 * i + 1]!, heads[3 * i + 2]!)
+        const source = scanReadingRest(record.value, nowMs, maxSkewMs, reading) ? foldScanned(record, id, seen) : undefined
         if (source !== undefined) {
           accepted[source] += 1
           continue

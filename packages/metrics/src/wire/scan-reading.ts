@@ -26,6 +26,14 @@ export class ScannedReading {
   lat = Number.NaN
   readonly values = new Float64Array(Math.max(...READING_KINDS.map((k) => k.fields.length)))
 
+  /** The head scanReadingHead found in a text, set again (as kept since) for scanReadingRest. */
+  setHead(kind: number, idEnd: number, deviceStart: number): void {
+    this.kind = kind
+    this.idStart = READING_ID_START
+    this.idEnd = idEnd
+    this.deviceStart = deviceStart
+  }
+
   /** A decoded reading's kind and values, so that one fold serves both (the places are left as they were). */
   setValuesOf(m: Reading): void {
     this.kind = KIND[m.kind]
@@ -46,12 +54,38 @@ export class ScannedReading {
  * together on the simulator's stream and on mutations of it.
  */
 export function scanReading(text: string, source: string | null, nowMs: number, maxSkewMs: number, out: ScannedReading): boolean {
-  const idStart = READING_ID_START
-  const idEnd = readingIdEnd(text, source)
-  if (idEnd < 0) {
+  return scanReadingHead(text, source, out) && scanReadingRest(text, nowMs, maxSkewMs, out)
+}
+
+/**
+ * scanReading's first part, up to where the device's text starts: true when the text starts as a
+ * reading from `source` (any source for null) in the producers' spelling does, with a valid id — a
+ * work order's does not — and its kind, idStart, idEnd and deviceStart set in `out`.
+ */
+export function scanReadingHead(text: string, source: string | null, out: ScannedReading): boolean {
+  const idEnd = textEnd(text, expect(text, 0, OPENING))
+  if (!isWithin(idEnd - READING_ID_START, ID)) {
     return false
   }
-  const [kind, deviceStart] = [head[0]!, head[1]!]
+  const p = expect(text, idEnd, SOURCE)
+  for (let k = 0; k < KIND_HEADS.length; k++) {
+    // Two characters rule out a kind before its whole head is compared: the source's first and the kind's.
+    const { literal: kindHead, kindAt } = KIND_HEADS[k]!
+    const after = text.charCodeAt(p) === kindHead[0] && text.charCodeAt(p + kindAt) === kindHead[kindAt] ? expect(text, p, kindHead) : -1
+    if (after >= 0) {
+      out.kind = k
+      out.idStart = READING_ID_START
+      out.idEnd = idEnd
+      out.deviceStart = after
+      return source === null || READING_KINDS[k]!.source === source
+    }
+  }
+  return false
+}
+
+/** scanReading's second part: the rest of the reading whose head scanReadingHead read into `out`. */
+export function scanReadingRest(text: string, nowMs: number, maxSkewMs: number, out: ScannedReading): boolean {
+  const { kind, deviceStart } = out
   const deviceEnd = textEnd(text, deviceStart)
   const tsStart = expect(text, deviceEnd, TS_KEY)
   const tsEnd = textEnd(text, tsStart)
@@ -91,11 +125,7 @@ export function scanReading(text: string, source: string | null, nowMs: number, 
   if (p < 0 || !scanValues(text, p, kind, out.values)) {
     return false
   }
-  out.kind = kind
   out.tsMs = tsMs
-  out.idStart = idStart
-  out.idEnd = idEnd
-  out.deviceStart = deviceStart
   out.deviceEnd = deviceEnd
   out.regionStart = regionStart
   out.regionEnd = regionEnd
@@ -103,33 +133,6 @@ export function scanReading(text: string, source: string | null, nowMs: number, 
   out.lat = lat
   return true
 }
-
-/**
- * Where the id of a reading in the producers' spelling ends, reading no further than its kind:
- * text[READING_ID_START, the returned end) is a valid id, and the text goes on as a reading from
- * `source` does (any source for null); -1 for any other text (a work order's, for one). The kind and
- * where the device's text starts are left in `head`.
- */
-export function readingIdEnd(text: string, source: string | null): number {
-  const idEnd = textEnd(text, expect(text, 0, OPENING))
-  if (!isWithin(idEnd - READING_ID_START, ID)) {
-    return -1
-  }
-  const p = expect(text, idEnd, SOURCE)
-  for (let k = 0; k < KIND_HEADS.length; k++) {
-    // Two characters rule out a kind before its whole head is compared: the source's first and the kind's.
-    const { literal: kindHead, kindAt } = KIND_HEADS[k]!
-    const after = text.charCodeAt(p) === kindHead[0] && text.charCodeAt(p + kindAt) === kindHead[kindAt] ? expect(text, p, kindHead) : -1
-    if (after >= 0) {
-      head[0] = k
-      head[1] = after
-      return source === null || READING_KINDS[k]!.source === source ? idEnd : -1
-    }
-  }
-  return -1
-}
-/** The kind and the device's start of the last head readingIdEnd read. */
-const head = new Int32Array(2)
 
 /**
  * The text a message's parts are set in, as UTF-16 code units: compared element by element with the
@@ -140,7 +143,7 @@ const literal = (s: string): Literal => Uint16Array.from(s, (c) => c.charCodeAt(
 const [OPENING, SOURCE, TS_KEY, REGION_KEY, QUOTE, LOC_KEY, COMMA, CLOSE_LOC, VALUES_KEY] =
   ['{"v":1,"id":"', '","source":"', '","ts":"', ',"region":"', '"', ',"loc":[', ',', ']', ',"values":{'].map(literal) as [Literal, Literal, Literal, Literal, Literal, Literal, Literal, Literal, Literal]
 /** Where the id of a reading in the producers' spelling starts. */
-export const READING_ID_START = OPENING.length
+const READING_ID_START = OPENING.length
 const FIELDS = READING_KINDS.map((k) => k.fields)
 /** What follows `"source":"` up to the device's text, per kind, and where in it the kind's name starts. */
 const KIND_HEADS = READING_KINDS.map((k) => ({ literal: literal(`${k.source}","kind":"${k.kind}","device":"`), kindAt: `${k.source}","kind":"`.length }))
