@@ -52,12 +52,9 @@ export class MessageIds {
     this.assertLive()
     const mask = (this.slots.length >> 1) - 1
     let slot = hash & mask
-    for (let k = this.slots[2 * slot]!; k !== 0; k = this.slots[2 * slot]!) {
-      if (this.slots[2 * slot + 1] === hash && this.equals(k - 1, text, from, to)) {
-        return false
-      }
-      slot = (slot + 1) & mask
-    }
+    // The index is too large for the cache: its slot is read first, and the id copied to where it would
+    // go while that read is on its way (a copy left unused when the id is here already).
+    let k = this.slots[2 * slot]!
     const i = this.count
     if (i === this.times.length) {
       this.times = doubled(this.times)
@@ -71,6 +68,12 @@ export class MessageIds {
     for (let c = 0; c < length; c++) {
       this.chars[start + c] = text.charCodeAt(from + c)
     }
+    for (; k !== 0; k = this.slots[2 * slot]!) {
+      if (this.slots[2 * slot + 1] === hash && this.equals(k - 1, text, from, to)) {
+        return false
+      }
+      slot = (slot + 1) & mask
+    }
     this.ends[i] = start + length
     this.times[i] = tsMs
     this.slots[2 * slot] = i + 1
@@ -81,6 +84,7 @@ export class MessageIds {
     }
     return true
   }
+
 
   /** The ids in the order they were added. */
   keys(): string[] {

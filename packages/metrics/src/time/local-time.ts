@@ -38,6 +38,8 @@ export function localDayStart(tsMs: number, timeZone: string): number {
   return earlier < start && zoneOffsetMs(earlier, timeZone) === earlierOffset ? earlier : start
 }
 
+/** a mod b, in [0, b). One remainder (a call into C for times beyond 2^31 ms) for the usual a ≥ 0; + 0 turns -0 into 0. */
 function mod(a: number, b: number): number {
-  return ((a % b) + b) % b
+  const r = a % b
+  return r >= 0 ? r + 0 : (r + b) % b
 }
