@@ -1,9 +1,9 @@
 import { LIMITS } from './decode.js'
 import { DEVICE, ID, LAT, LON, READING_KINDS, TS } from './is-wire-message.js'
 import { parseTimeWithin } from './parse-time.js'
+import type { Reading } from './reading.js'
 
 export { READING_KINDS } from './is-wire-message.js'
-import type { Reading } from './reading.js'
 
 /** Reading kind → its index in READING_KINDS. */
 export const KIND = Object.fromEntries(READING_KINDS.map((k, i) => [k.kind, i])) as Record<Reading['kind'], number>
@@ -51,7 +51,7 @@ export class ScannedReading {
  * decoding them. true only for a message that decodeMessage accepts, with the same parts (`source`
  * null: any source, as for a replayed file); false for anything else — a rejected message, a work
  * order, another spelling of a valid one — and decodeMessage decides. scan-reading.test.ts holds the two
- * together on the simulator's stream and on mutations of it.
+ * together on generated readings and mutations of them, scan-stream.test.ts on the simulator's stream.
  */
 export function scanReading(text: string, source: string | null, nowMs: number, maxSkewMs: number, out: ScannedReading): boolean {
   return scanReadingHead(text, source, out) && scanReadingRest(text, nowMs, maxSkewMs, out)
