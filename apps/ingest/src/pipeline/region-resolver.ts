@@ -16,7 +16,6 @@ export type Resolution = { ok: true, region: string } | { ok: false, reason: Rej
  */
 export function createRegionResolver(tree: RegionTree, devices: readonly RegisteredDevice[]) {
   const locator = createPointLocator(tree)
-  // Resolutions are made once per region and device, not once per message.
   const leaves = new Set([...tree.regions.values()].filter((r) => r.children.length === 0).map((r) => r.id))
   const registered = new DeviceIndex(devices.filter((d) => d.region))
 
