@@ -84,19 +84,21 @@ describe('ingest workers as processes on Kafka and PostgreSQL', () => {
     for (const m of messages.filter((x) => x.bad)) {
       expect(reasons.get(m.value), m.value.slice(0, 60)).toBe(m.bad)
     }
-    // Each live worker reports consumer lag for the partitions it reads now, and none for those it lost
-    // to another in a rebalance.
-    const reporters = new Map<string, string[]>()
-    for (const name of ['w2', 'w1-restarted', 'w3']) {
-      // A worker serves /metrics once it has joined the group; the last one may still be joining.
-      const scrape = () => fetch(`http://127.0.0.1:${metricsPorts.get(name)}/metrics`).then((r) => r.text(), () => undefined)
-      await waitFor(async () => (await scrape()) !== undefined, 60_000, `${name}'s /metrics`)
-      const text = (await scrape())!
-      for (const [, labels] of text.matchAll(/^city_ingest_consumer_lag\{([^}]*)\}/gm)) {
-        reporters.set(labels!, [...(reporters.get(labels!) ?? []), name])
+    // Each live worker reports consumer lag for every partition it reads now, caught up or not, and none
+    // for those it lost to another in a rebalance.
+    const scrape = (name: string) => fetch(`http://127.0.0.1:${metricsPorts.get(name)}/metrics`).then((r) => r.text(), () => undefined)
+    let reporters = new Map<string, string[]>()
+    const allReported = async () => {
+      reporters = new Map()
+      for (const name of ['w2', 'w1-restarted', 'w3']) {
+        // A worker serves /metrics once it has joined the group; the last one may still be joining.
+        for (const [, labels] of (await scrape(name) ?? '').matchAll(/^city_ingest_consumer_lag\{([^}]*)\}/gm)) {
+          reporters.set(labels!, [...(reporters.get(labels!) ?? []), name])
+        }
       }
+      return reporters.size === 3 * 6
     }
-    expect(reporters.size).toBeGreaterThan(0)
+    await waitFor(allReported, 60_000, 'the lag of every partition')
     expect([...reporters].filter(([, names]) => names.length > 1)).toEqual([])
   })
 })

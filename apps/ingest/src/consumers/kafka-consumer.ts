@@ -46,6 +46,10 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
   const topics = [TOPICS.traffic, TOPICS.environment, TOPICS.events].map(toKafka)
   const consumer: Consumer = kafka.consumer({ groupId, sessionTimeout: 20_000, heartbeatInterval: 2_000, maxBytesPerPartition: 2 * 1024 * 1024 })
   const commit = createCommitter({ ...options, consumer: groupId, timeZone: options.timeZone ?? 'Asia/Shanghai' })
+  /** Reads the partitions' high watermarks after an assignment (see reportLagOfAssigned). */
+  const admin = kafka.admin()
+  /** Counts assignments: a lag read for an earlier one is not reported. */
+  let assignments = 0
   /** Stored offsets of the assigned partitions, as this worker last read or committed them. */
   let readFrom = new Map<string, number>()
   /** Next offset to hand to the pipeline, per partition: skips what an earlier fetch already gave. */
@@ -92,6 +96,7 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
       .map((o) => [key(o.topic, o.partition), o.nextOffset]))
     positions.clear()
     forgetLag()
+    void reportLagOfAssigned(++assignments)
     unfolded -= held.size
     held.clear()
     wakeFetch?.()
@@ -101,6 +106,27 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
       const offset = readFrom.get(key(topic, partition)) ?? 0
       positions.set(key(topic, partition), offset)
       consumer.seek({ topic: toKafka(topic), partition, offset: String(offset) })
+    }
+  }
+
+  /**
+   * The lag of every assigned partition, from its high watermark and the stored offset: kafkajs hands
+   * over no batch for a partition with nothing new, so one that is caught up would report nothing until
+   * its next message. Monitoring only: a failed read is left to the next batches.
+   */
+  async function reportLagOfAssigned(assignment: number): Promise<void> {
+    try {
+      for (const topic of new Set(assigned.map((a) => a.topic))) {
+        const offsets = await admin.fetchTopicOffsets(toKafka(topic))
+        for (const { partition, high } of offsets) {
+          const k = key(topic, partition)
+          if (assignment === assignments && positions.has(k) && assigned.some((a) => a.topic === topic && a.partition === partition)) {
+            recordLag(topic, partition, Number(high) - positions.get(k)!)
+          }
+        }
+      }
+    } catch {
+      // the next fetched batch of each partition reports its lag
     }
   }
 
@@ -250,7 +276,7 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
   })
   consumer.on(consumer.events.CRASH, ({ payload }) => options.onError?.(payload.error))
 
-  await consumer.connect()
+  await Promise.all([consumer.connect(), admin.connect()])
   await consumer.subscribe({ topics, fromBeginning: true })
   await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch })
   const timer = setInterval(() => {
@@ -273,7 +299,7 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
         await settled()
       })
       stopping = true
-      await consumer.disconnect()
+      await Promise.all([consumer.disconnect(), admin.disconnect()])
     },
   }
 }
