@@ -6,6 +6,8 @@
  *   decode   scanReading, and decodeMessage where it declines (JSON.parse, contract, times, value limits, text checks)
  *   handle   pipeline.handle: decode, dedupe, region, fold into minute cells (a batch taken every 50,000)
  *   rollup   handle + takeBatch + rollUp into hours, days and ancestors: what bench:ingest's (a) times
+ * Each line: the median per message, the median ratio to parse, and the best round's time per message
+ * (on a shared machine, the least disturbed).
  * Usage: pnpm --filter @city/bench stages [--hours 6] [--rounds 6] [--fleet 1 --interval 30]
  */
 import { cpus, loadavg } from 'node:os'
