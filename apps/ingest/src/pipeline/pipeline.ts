@@ -42,10 +42,8 @@ export function createPipeline(options: PipelineOptions) {
   const { tree, timeZone = 'Asia/Shanghai', maxSkewMs = 300_000, allowedLatenessMs = 86_400_000, now = Date.now, loadCases, maxCasesInMemory = 100_000 } = options
   const loadSeen = options.loadSeen ?? (async () => new Set<string>())
   const { leafOf, resolve, registered } = createRegionResolver(tree, options.devices)
-  /** The reading being folded: scanned from its text, or its decoded message's kind and values. */
+  /** The reading being folded (no call waits while one is): scanned from its text, or its decoded message's kind and values. */
   const reading = new ScannedReading()
-  /** Per record of a handle call whose head was scanned: its kind, id end and device start (see scanReadingHead). */
-  let heads = new Int32Array(0)
   /** Work orders by id, least recently changed first, with the batch (generation) that last changed them. */
   const caseStates = new Map<string, { state: CaseState, generation: number }>()
   let generation = 0
@@ -72,9 +70,9 @@ export function createPipeline(options: PipelineOptions) {
     // ids the store is asked about, and the rest is scanned without JSON.parse as they are folded. The
     // others (and any the scan declines) take decodeMessage.
     const decoded = new Array<Decoded | undefined>(records.length)
-    if (heads.length < 3 * records.length) {
-      heads = new Int32Array(3 * records.length)
-    }
+    // Per scanned record: its kind, id end and device start (see scanReadingHead); this call's own,
+    // as the store lookup lets other calls run in between.
+    const heads = new Int32Array(3 * records.length)
     const ids: string[] = []
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!
