@@ -60,7 +60,7 @@ export function createRegionResolver(tree: RegionTree, devices: readonly Registe
  * Registered devices by id, found where the id stands in a message's text: no string is cut out and
  * hashed per message. Open addressing, linear probing, at most half full.
  */
-export class DeviceIndex {
+class DeviceIndex {
   private readonly slots: Int32Array
   private readonly hashes: Int32Array
 
@@ -88,7 +88,7 @@ export class DeviceIndex {
     const mask = this.slots.length - 1
     for (let slot = hash & mask; this.slots[slot] !== 0; slot = (slot + 1) & mask) {
       const i = this.slots[slot]! - 1
-      if (this.hashes[slot] === hash && isText(this.devices[i]!.id, text, from, to)) {
+      if (this.hashes[slot] === hash && isIdAt(this.devices[i]!.id, text, from, to)) {
         return i
       }
     }
@@ -96,7 +96,8 @@ export class DeviceIndex {
   }
 }
 
-function isText(id: string, text: string, from: number, to: number): boolean {
+/** Whether text[from, to) is id. */
+function isIdAt(id: string, text: string, from: number, to: number): boolean {
   if (id.length !== to - from) {
     return false
   }
