@@ -21,7 +21,8 @@ export class BucketCell {
 const metricIds = new Map<string, number>()
 const metricNames: string[] = []
 
-function metricId(metric: string): number {
+/** A metric's number in every table: callers that fold every message look rows up by it, not by name. */
+export function metricId(metric: string): number {
   let id = metricIds.get(metric)
   if (id === undefined) {
     id = metricNames.push(metric) - 1
@@ -39,7 +40,8 @@ function metricId(metric: string): number {
  */
 export class PartialTable {
   readonly columns = new PartialColumns()
-  private cells: BucketCell[] = []
+  /** Every cell, in the order they were added (cell.index). */
+  cells: BucketCell[] = []
   private rowCell = takeInts(1024)
   private rowMetric = takeInts(1024)
   /** The next row of the same cell, or -1. */
@@ -117,37 +119,38 @@ export class PartialTable {
     return cell
   }
 
-  /** The row of a metric in a cell, or -1. */
-  find(cell: BucketCell, metric: string): number {
+  /** The row of a metric (its metricId) in a cell, or -1. */
+  find(cell: BucketCell, metric: number): number {
     for (let i = cell.first; i >= 0; i = this.nextInCell[i]!) {
-      if (metricNames[this.rowMetric[i]!] === metric) {
+      if (this.rowMetric[i] === metric) {
         return i
       }
     }
     return -1
   }
 
-  /** The row of a metric in a cell, added empty on first use. */
-  rowIn(cell: BucketCell, metric: string): number {
+  /** The row of a metric (its metricId) in a cell, added empty on first use. */
+  rowIn(cell: BucketCell, metric: number): number {
     const found = this.find(cell, metric)
     return found >= 0 ? found : this.register(cell, metric, this.columns.add())
   }
 
   /** The row of (region, metric, bucket), added empty on first use. */
   row(region: string, metric: string, bucketMs: number): number {
-    return this.rowIn(this.cell(region, bucketMs), metric)
+    return this.rowIn(this.cell(region, bucketMs), metricId(metric))
   }
 
-  /** Merges row j of another (or this) table into (region, metric, bucket); true when that row is new. */
-  merge(region: string, metric: string, bucketMs: number, from: PartialTable, j: number): boolean {
-    const cell = this.cell(region, bucketMs)
-    const found = this.find(cell, metric)
-    if (found >= 0) {
-      this.columns.merge(found, from.columns, j)
-      return false
+  /** Merges every row of a cell of another (or this) table into this table's cell `into`, metric by metric. */
+  mergeCell(into: BucketCell, from: PartialTable, cell: BucketCell): void {
+    for (let j = cell.first; j >= 0; j = from.nextInCell[j]!) {
+      const metric = from.rowMetric[j]!
+      const found = this.find(into, metric)
+      if (found >= 0) {
+        this.columns.merge(found, from.columns, j)
+      } else {
+        this.register(into, metric, this.columns.append(from.columns, j))
+      }
     }
-    this.register(cell, metric, this.columns.append(from.columns, j))
-    return true
   }
 
   /** The cells that hold rows. */
@@ -174,14 +177,14 @@ export class PartialTable {
     return Array.from({ length: this.size }, (_, i) => this.rowAt(i))
   }
 
-  private register(cell: BucketCell, metric: string, i: number): number {
+  private register(cell: BucketCell, metric: number, i: number): number {
     if (i >= this.rowCell.length) {
       this.rowCell = doubled(this.rowCell)
       this.rowMetric = doubled(this.rowMetric)
       this.nextInCell = doubled(this.nextInCell)
     }
     this.rowCell[i] = cell.index
-    this.rowMetric[i] = metricId(metric)
+    this.rowMetric[i] = metric
     this.nextInCell[i] = cell.first
     cell.first = i
     return i

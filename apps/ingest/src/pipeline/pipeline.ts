@@ -2,7 +2,7 @@ import { applyCaseEvent, contributionsOf, minuteStart, type CaseState, type Regi
 import { decodeMessage, KIND, parseTime, READING_KINDS, ScannedReading, scanReadingHead, scanReadingRest, TOPICS, type CaseEvent, type DecodeOptions, type Decoded, type SourceTopic, type WireMessage } from '@city/metrics/wire'
 import type { StreamRecord } from '@city/platform'
 import { Batch } from './batch.js'
-import type { BucketCell } from './partial-table.js'
+import { metricId, type BucketCell } from './partial-table.js'
 import { hashText } from './text-hash.js'
 import { createRegionResolver, type RegisteredDevice } from './region-resolver.js'
 
@@ -29,7 +29,18 @@ export interface PipelineOptions {
 const SOURCE_TOPICS = new Set<string>([TOPICS.traffic, TOPICS.environment, TOPICS.events])
 /** Reading topic → the source its readings must have. */
 const TOPIC_SOURCE = new Map<string, string>(READING_KINDS.map(({ source }) => [TOPICS[source as keyof typeof TOPICS], source]))
-const AIR_METRICS = READING_KINDS[KIND.air]!.fields.map((p) => `env.${p}`)
+/** The metrics readings fold into, by their number in the partial tables. */
+const METRIC = {
+  flow: metricId('traffic.flow'),
+  speed: metricId('traffic.speed'),
+  speedP15: metricId('traffic.speed_p15'),
+  tti: metricId('traffic.tti'),
+  parking: metricId('traffic.parking_occupancy'),
+  noise: metricId('env.noise'),
+  air: READING_KINDS[KIND.air]!.fields.map((p) => metricId(`env.${p}`)),
+}
+/** Int32s per scanned record in handle's heads. */
+const HEAD = 4
 /** Records replayed from a file carry topic `file:<path>`; each message's `source` says what it is. */
 export const FILE_TOPIC_PREFIX = 'file:'
 
@@ -70,9 +81,9 @@ export function createPipeline(options: PipelineOptions) {
     // ids the store is asked about, and the rest is scanned without JSON.parse as they are folded. The
     // others (and any the scan declines) take decodeMessage.
     const decoded = new Array<Decoded | undefined>(records.length)
-    // Per scanned record: its kind, id end and device start (see scanReadingHead); this call's own,
-    // as the store lookup lets other calls run in between.
-    const heads = new Int32Array(3 * records.length)
+    // Per scanned record: its kind, id end, device start (see scanReadingHead) and the id's hash; this
+    // call's own, as the store lookup lets other calls run in between.
+    const heads = new Int32Array(HEAD * records.length)
     const ids: string[] = []
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!
@@ -80,9 +91,10 @@ export function createPipeline(options: PipelineOptions) {
       if (source !== undefined && scanReadingHead(record.value, source, reading)) {
         // Ids of messages the scan will reject are asked too: they are few, and asking costs nothing.
         ids.push(record.value.slice(reading.idStart, reading.idEnd))
-        heads[3 * i] = reading.kind
-        heads[3 * i + 1] = reading.idEnd
-        heads[3 * i + 2] = reading.deviceStart
+        heads[HEAD * i] = reading.kind
+        heads[HEAD * i + 1] = reading.idEnd
+        heads[HEAD * i + 2] = reading.deviceStart
+        heads[HEAD * i + 3] = hashText(record.value, reading.idStart, reading.idEnd)
         continue
       }
       const d = decodeRecord(record, decodeOptions)
@@ -94,6 +106,8 @@ export function createPipeline(options: PipelineOptions) {
     }
     const [seen] = await Promise.all([ids.length > 0 ? loadSeen(ids) : new Set<string>(), loadUnknownCases(decoded)])
     const day = dayFormat.format(nowMs)
+    // The dedupe index's slots for this call's ids read in one go, before the fold probes them one by one.
+    batch.seenIds.warm(heads, 3, heads.length, HEAD)
     // Accepted messages are counted per call, not per message: one quality key per source instead of one each.
     const accepted: Record<WireMessage['source'], number> = { traffic: 0, environment: 0, events: 0 }
     for (let i = 0, n = 0; i < records.length; i++) {
@@ -101,8 +115,8 @@ export function createPipeline(options: PipelineOptions) {
       let d = decoded[i]
       if (d === undefined) {
         const id = ids[n++]!
-        reading.setHead(heads[3 * i]!, heads[3 * i + 1]!, heads[3 * i + 2]!)
-        const source = scanReadingRest(record.value, nowMs, maxSkewMs, reading) ? foldScanned(record, id, seen) : undefined
+        reading.setHead(heads[HEAD * i]!, heads[HEAD * i + 1]!, heads[HEAD * i + 2]!)
+        const source = scanReadingRest(record.value, nowMs, maxSkewMs, reading) ? foldScanned(record, id, heads[HEAD * i + 3]!, seen) : undefined
         if (source !== undefined) {
           accepted[source] += 1
           continue
@@ -147,11 +161,10 @@ export function createPipeline(options: PipelineOptions) {
    * The common case for a scanned reading: new, in time, in a known place — folded, and its source
    * returned. For anything else nothing is changed, and the record takes handleRecord.
    */
-  function foldScanned(record: StreamRecord, id: string, seen: Set<string>): WireMessage['source'] | undefined {
+  function foldScanned(record: StreamRecord, id: string, idHash: number, seen: Set<string>): WireMessage['source'] | undefined {
     // The id read where it stands in the text: its slice would cost a hop on every character read.
     const text = record.value
     const { idStart, idEnd, tsMs, kind } = reading
-    const idHash = hashText(text, idStart, idEnd)
     if ((seen.size > 0 && seen.has(id)) || taken?.seenIds.hasIn(text, idStart, idEnd, idHash) || tsMs < watermarkMs - allowedLatenessMs) {
       return undefined
     }
@@ -239,27 +252,27 @@ export function createPipeline(options: PipelineOptions) {
         const flow = values[0]!
         const speed = values[1]!
         const freeFlow = values[2]!
-        columns.observe(leaves.rowIn(cell, 'traffic.flow'), 'sum', flow)
-        columns.observe(leaves.rowIn(cell, 'traffic.speed'), 'mean', speed)
-        columns.observe(leaves.rowIn(cell, 'traffic.speed_p15'), 'histogram', speed)
+        columns.observe(leaves.rowIn(cell, METRIC.flow), 'sum', flow)
+        columns.observe(leaves.rowIn(cell, METRIC.speed), 'mean', speed)
+        columns.observe(leaves.rowIn(cell, METRIC.speedP15), 'histogram', speed)
         // Below 1 km/h a segment is at a standstill; capping keeps the index finite.
-        columns.observe(leaves.rowIn(cell, 'traffic.tti'), 'weighted_mean', freeFlow / Math.max(speed, 1), flow)
+        columns.observe(leaves.rowIn(cell, METRIC.tti), 'weighted_mean', freeFlow / Math.max(speed, 1), flow)
         return
       }
       case KIND.parking:
         // occupied, capacity
-        columns.observeLatest(leaves.rowIn(cell, 'traffic.parking_occupancy'), device, tsMs, values[0]!, values[1]!)
+        columns.observeLatest(leaves.rowIn(cell, METRIC.parking), device, tsMs, values[0]!, values[1]!)
         return
       case KIND.air:
-        for (let j = 0; j < AIR_METRICS.length; j++) {
+        for (let j = 0; j < METRIC.air.length; j++) {
           const value = values[j]!
           if (!Number.isNaN(value)) {
-            columns.observe(leaves.rowIn(cell, AIR_METRICS[j]!), 'mean', value)
+            columns.observe(leaves.rowIn(cell, METRIC.air[j]!), 'mean', value)
           }
         }
         return
       case KIND.noise:
-        columns.observe(leaves.rowIn(cell, 'env.noise'), 'energy_mean', values[0]!)
+        columns.observe(leaves.rowIn(cell, METRIC.noise), 'energy_mean', values[0]!)
     }
   }
 

@@ -13,20 +13,23 @@ export type Resolution = '1m' | '1h' | '1d'
  */
 export function rollUp(leaves: PartialTable, tree: RegionTree, timeZone: string): Record<Resolution, PartialTable> {
   const hours = new PartialTable()
-  for (let j = 0; j < leaves.size; j++) {
-    hours.merge(leaves.regionOf(j), leaves.metricOf(j), hourStart(leaves.bucketOf(j)), leaves, j)
+  // Cells without rows (a work order's, whose counts fold elsewhere) are skipped: no empty rows above them.
+  for (const cell of leaves.cells) {
+    if (cell.first < 0) {
+      continue
+    }
+    hours.mergeCell(hours.cell(cell.region, hourStart(cell.bucketMs)), leaves, cell)
   }
   // A day holds whole hours: the local day of an hour's start (zones off the hour keep that rule).
   const days = new PartialTable()
   const dayOf = new Map<number, number>()
-  for (let j = 0; j < hours.size; j++) {
-    const hour = hours.bucketOf(j)
-    let day = dayOf.get(hour)
+  for (const cell of hours.cells) {
+    let day = dayOf.get(cell.bucketMs)
     if (day === undefined) {
-      day = localDayStart(hour, timeZone)
-      dayOf.set(hour, day)
+      day = localDayStart(cell.bucketMs, timeZone)
+      dayOf.set(cell.bucketMs, day)
     }
-    days.merge(hours.regionOf(j), hours.metricOf(j), day, hours, j)
+    days.mergeCell(days.cell(cell.region, day), hours, cell)
   }
   for (const table of [leaves, hours, days]) {
     addAncestors(table, tree)
@@ -34,28 +37,24 @@ export function rollUp(leaves: PartialTable, tree: RegionTree, timeZone: string)
   return { '1m': leaves, '1h': hours, '1d': days }
 }
 
-/** Merges every row into its parent region's row, deepest level first, so each parent is whole before it moves up. */
+/** Merges every cell into its parent region's cell, deepest level first, so each parent is whole before it moves up. */
 function addAncestors(table: PartialTable, tree: RegionTree): void {
-  let depthOf = new Int32Array(Math.max(64, 2 * table.size))
+  const { cells } = table
+  const depthOf: number[] = []
   let deepest = 0
-  for (let i = 0; i < table.size; i++) {
-    depthOf[i] = tree.get(table.regionOf(i))!.lineage.length - 1
-    deepest = Math.max(deepest, depthOf[i]!)
+  for (const cell of cells) {
+    deepest = Math.max(deepest, depthOf[cell.index] = tree.get(cell.region)!.lineage.length - 1)
   }
   for (let depth = deepest; depth > 0; depth--) {
     // Parents added on the way sit one level up: this pass skips them, the next takes them.
-    for (let i = 0; i < table.size; i++) {
-      if (depthOf[i] !== depth) {
+    for (let c = 0; c < cells.length; c++) {
+      const cell = cells[c]!
+      if (depthOf[c] !== depth || cell.first < 0) {
         continue
       }
-      if (table.merge(tree.get(table.regionOf(i))!.parent!, table.metricOf(i), table.bucketOf(i), table, i)) {
-        if (table.size > depthOf.length) {
-          const bigger = new Int32Array(2 * depthOf.length)
-          bigger.set(depthOf)
-          depthOf = bigger
-        }
-        depthOf[table.size - 1] = depth - 1
-      }
+      const parent = table.cell(tree.get(cell.region)!.parent!, cell.bucketMs)
+      depthOf[parent.index] = depth - 1
+      table.mergeCell(parent, table, cell)
     }
   }
 }
