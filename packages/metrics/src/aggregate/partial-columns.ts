@@ -3,7 +3,8 @@ import { bucketOf } from './histogram.js'
 import { isNewerReport, type LatestEntry, type Partial } from './partial.js'
 
 type Histogram = Record<string, number>
-type Latest = Record<string, LatestEntry>
+/** Entries are replaced, never changed in place: rows share them. */
+type Latest = Record<string, Readonly<LatestEntry>>
 /**
  * A histogram as [bucket, count, bucket, count, …]. Most rows of a batch hold a handful of
  * observations; as an object keyed by bucket numbers, V8 gives each a backing store of about 70 slots
@@ -206,7 +207,8 @@ export class PartialColumns {
         const entry = last[device]!
         const current = into[device]
         if (!current || isNewerReport(entry, current)) {
-          into[device] = [entry[0], entry[1], entry[2]]
+          // Shared, not copied: entries are replaced, never changed in place (partial() copies them out).
+          into[device] = entry
         }
       }
     }

@@ -90,7 +90,7 @@ export function observeLatest(p: Partial, device: string, tsMs: number, a: numbe
 }
 
 /** Whether report x replaces y: later event time wins; ties break on the values so the merge stays commutative. */
-export function isNewerReport(x: LatestEntry, y: LatestEntry): boolean {
+export function isNewerReport(x: Readonly<LatestEntry>, y: Readonly<LatestEntry>): boolean {
   if (x[0] !== y[0]) {
     return x[0] > y[0]
   }

@@ -4,11 +4,20 @@ export const DAY_MS = 86_400_000
 
 /** Start of the UTC minute containing tsMs. */
 export function minuteStart(tsMs: number): number {
-  return tsMs - mod(tsMs, MINUTE_MS)
+  return startOf(tsMs, MINUTE_MS)
 }
 
 export function hourStart(tsMs: number): number {
-  return tsMs - mod(tsMs, HOUR_MS)
+  return startOf(tsMs, HOUR_MS)
+}
+
+/**
+ * tsMs rounded down to a multiple of unit: a division and a floor, where a remainder of a time (beyond
+ * 2^31 ms) is a call into C; this runs per message. Exact for whole milliseconds within ±10^15 ms
+ * (±31,000 years): the quotient's rounding error stays far below the 1/unit a whole ms moves it by.
+ */
+function startOf(tsMs: number, unit: number): number {
+  return Math.floor(tsMs / unit) * unit + 0
 }
 
 const offsetFormatters = new Map<string, Intl.DateTimeFormat>()
