@@ -36,20 +36,6 @@ export class MessageIds {
     return this.indexOf(text, from, to, hash) >= 0
   }
 
-  /**
-   * Reads the index slots these hashes' ids will probe first, in one tight loop: the index is too large
-   * for the cache, and probing it message by message waits for each miss in turn, where here the
-   * processor has many on their way at once. Returns a number only so that the reads are not dropped.
-   */
-  warm(hashes: Int32Array, from: number, to: number, step: number): number {
-    const mask = (this.slots.length >> 1) - 1
-    let touched = 0
-    for (let i = from; i < to; i += step) {
-      touched |= this.slots[2 * (hashes[i]! & mask)]!
-    }
-    return touched
-  }
-
   /** Event time of an id, or undefined. */
   get(id: string): number | undefined {
     const i = this.indexOf(id, 0, id.length, hashText(id))

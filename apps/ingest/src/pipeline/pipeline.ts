@@ -106,8 +106,6 @@ export function createPipeline(options: PipelineOptions) {
     }
     const [seen] = await Promise.all([ids.length > 0 ? loadSeen(ids) : new Set<string>(), loadUnknownCases(decoded)])
     const day = dayFormat.format(nowMs)
-    // The dedupe index's slots for this call's ids read in one go, before the fold probes them one by one.
-    batch.seenIds.warm(heads, 3, heads.length, HEAD)
     // Accepted messages are counted per call, not per message: one quality key per source instead of one each.
     const accepted: Record<WireMessage['source'], number> = { traffic: 0, environment: 0, events: 0 }
     for (let i = 0, n = 0; i < records.length; i++) {
