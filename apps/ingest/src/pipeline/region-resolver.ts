@@ -16,8 +16,10 @@ export type Resolution = { ok: true, region: string } | { ok: false, reason: Rej
  */
 export function createRegionResolver(tree: RegionTree, devices: readonly RegisteredDevice[]) {
   const locator = createPointLocator(tree)
-  const leaves = new Set([...tree.regions.values()].filter((r) => r.children.length === 0).map((r) => r.id))
-  const registered = new DeviceIndex(devices.filter((d) => d.region))
+  // Leaf ids are answered with the tree's own strings: the partial tables' maps, keyed by region, then
+  // compare one object per lookup instead of the text of equal strings from elsewhere.
+  const leaves = new Map([...tree.regions.values()].filter((r) => r.children.length === 0).map((r) => [r.id, r.id]))
+  const registered = new DeviceIndex(devices.filter((d) => d.region).map((d) => ({ id: d.id, region: tree.get(d.region)?.id ?? d.region })))
 
   /**
    * The leaf of a message's parts — its region; a registered device (an index of `registered`, -1 for
@@ -25,7 +27,7 @@ export function createRegionResolver(tree: RegionTree, devices: readonly Registe
    */
   function leafOf(region: string | undefined, device: number, lon: number, lat: number): string | undefined {
     if (region !== undefined) {
-      return leaves.has(region) ? region : undefined
+      return leaves.get(region)
     }
     if (device >= 0) {
       return registered.devices[device]!.region

@@ -68,6 +68,8 @@ export function loadRegionTree(collection: unknown): RegionTree {
       throw new RegionTreeError(`region ${region.id}: level ${region.level} cannot sit under ${parent.level} ${parent.id}`)
     }
     parent.children.push(region.id)
+    // The parent's own id string: maps keyed by region (every rollup's) then compare one object, not text.
+    region.parent = parent.id
   }
   for (const region of regions.values()) {
     region.lineage = lineageOf(region, regions)
