@@ -20,6 +20,23 @@ describe('MessageIds', () => {
     expect(ids.values()[12_345]).toBe(12_345)
   })
 
+  it('tells apart ids whose hashes share the bits the index keeps', () => {
+    // 300,000 ids: the index's 16-bit tags of different ids meet in the same probe dozens of times.
+    const ids = new MessageIds()
+    const id = (i: number) => `dev-${i % 1000}@${1_795_363_200_000 + 30_000 * i}`
+    let refused = 0
+    for (let i = 0; i < 300_000; i++) {
+      refused += ids.add(id(i), i) ? 0 : 1
+    }
+    let accepted = 0
+    for (let i = 0; i < 300_000; i += 3) {
+      accepted += ids.add(id(i), -1) ? 1 : 0
+    }
+    expect({ refused, accepted, size: ids.size }).toEqual({ refused: 0, accepted: 0, size: 300_000 })
+    expect(ids.has(id(300_000))).toBe(false)
+    expect(ids.get(id(123_456))).toBe(123_456)
+  })
+
   it('tells ids apart whatever their characters', () => {
     const ids = new MessageIds()
     for (const id of ['', 'a', 'A', 'é', '😀', 'a\u0000b', 'ab']) {

@@ -15,12 +15,16 @@ export class MessageIds {
   private chars = takeUint16s(atLeastPow2(lastReached.chars, 16_384))
   private ends = takeInts(atLeastPow2(lastReached.ids, 1024))
   private times = takeDoubles(this.ends.length)
+  /** Each id's full hash, for rebuilding the index. */
+  private hashes = takeInts(this.ends.length)
   /**
-   * Open addressing, linear probing, at most half full: slot s is the pair [2s] = index + 1 (0 = empty),
-   * [2s + 1] = the id's hash. Side by side, a probe costs one cache miss, not two: the index is too
-   * large for the cache, and every message probes it at a random place.
+   * Open addressing, linear probing, at most half full. The index is too large for the cache, and every
+   * message probes it at a random place: a probe reads only `tags`, 16 bits of the id's hash (0: an
+   * empty slot), two bytes a slot, and reads `entries` (the id's index + 1) and the id itself only where
+   * the tag matches.
    */
-  private slots = takeInts(4 * this.ends.length).fill(0)
+  private tags = takeUint16s(2 * this.ends.length).fill(0)
+  private entries = takeInts(this.tags.length)
 
   get size(): number {
     return this.count
@@ -50,15 +54,17 @@ export class MessageIds {
   /** `add` for the id text[from, to); hash is `hashText(text, from, to)`. */
   addIn(text: string, from: number, to: number, tsMs: number, hash: number): boolean {
     this.assertLive()
-    const mask = (this.slots.length >> 1) - 1
+    const mask = this.tags.length - 1
+    const tag = tagOf(hash)
     let slot = hash & mask
-    // The index is too large for the cache: its slot is read first, and the id copied to where it would
-    // go while that read is on its way (a copy left unused when the id is here already).
-    let k = this.slots[2 * slot]!
+    // The tag is read first, and the id copied to where it would go while that read is on its way (a
+    // copy left unused when the id is here already).
+    let t = this.tags[slot]!
     const i = this.count
     if (i === this.times.length) {
       this.times = doubled(this.times)
       this.ends = doubled(this.ends)
+      this.hashes = doubled(this.hashes)
     }
     const start = this.startOf(i)
     const length = to - from
@@ -68,23 +74,23 @@ export class MessageIds {
     for (let c = 0; c < length; c++) {
       this.chars[start + c] = text.charCodeAt(from + c)
     }
-    for (; k !== 0; k = this.slots[2 * slot]!) {
-      if (this.slots[2 * slot + 1] === hash && this.equals(k - 1, text, from, to)) {
+    for (; t !== 0; t = this.tags[slot]!) {
+      if (t === tag && this.equals(this.entries[slot]! - 1, text, from, to)) {
         return false
       }
       slot = (slot + 1) & mask
     }
     this.ends[i] = start + length
     this.times[i] = tsMs
-    this.slots[2 * slot] = i + 1
-    this.slots[2 * slot + 1] = hash
+    this.hashes[i] = hash
+    this.tags[slot] = tag
+    this.entries[slot] = i + 1
     this.count = i + 1
-    if (4 * this.count > this.slots.length) {
+    if (2 * this.count > this.tags.length) {
       this.rehash()
     }
     return true
   }
-
 
   /** The ids in the order they were added. */
   keys(): string[] {
@@ -101,21 +107,22 @@ export class MessageIds {
   /** Hands the arrays over for reuse; the set refuses use after. */
   release(): void {
     lastReached = { ids: this.count, chars: this.startOf(this.count) }
-    for (const a of [this.chars, this.ends, this.times, this.slots]) {
+    for (const a of [this.chars, this.ends, this.times, this.hashes, this.tags, this.entries]) {
       giveBack(a)
     }
     this.count = 0
-    this.chars = new Uint16Array(0)
+    this.chars = this.tags = new Uint16Array(0)
     this.times = new Float64Array(0)
-    this.ends = this.slots = new Int32Array(0)
+    this.ends = this.hashes = this.entries = new Int32Array(0)
   }
 
   private indexOf(text: string, from: number, to: number, hash: number): number {
     this.assertLive()
-    const mask = (this.slots.length >> 1) - 1
-    for (let slot = hash & mask, k = this.slots[2 * slot]!; k !== 0; slot = (slot + 1) & mask, k = this.slots[2 * slot]!) {
-      if (this.slots[2 * slot + 1] === hash && this.equals(k - 1, text, from, to)) {
-        return k - 1
+    const mask = this.tags.length - 1
+    const tag = tagOf(hash)
+    for (let slot = hash & mask, t = this.tags[slot]!; t !== 0; slot = (slot + 1) & mask, t = this.tags[slot]!) {
+      if (t === tag && this.equals(this.entries[slot]! - 1, text, from, to)) {
+        return this.entries[slot]! - 1
       }
     }
     return -1
@@ -139,27 +146,33 @@ export class MessageIds {
   }
 
   private assertLive(): void {
-    if (this.slots.length === 0) {
+    if (this.tags.length === 0) {
       throw new Error('these ids were released (their batch is committed)')
     }
   }
 
   private rehash(): void {
-    const old = this.slots
-    this.slots = takeInts(2 * old.length).fill(0)
-    const mask = (this.slots.length >> 1) - 1
-    for (let s = 0; s < old.length; s += 2) {
-      if (old[s] !== 0) {
-        let slot = old[s + 1]! & mask
-        while (this.slots[2 * slot] !== 0) {
-          slot = (slot + 1) & mask
-        }
-        this.slots[2 * slot] = old[s]!
-        this.slots[2 * slot + 1] = old[s + 1]!
+    const size = 2 * this.tags.length
+    giveBack(this.tags)
+    giveBack(this.entries)
+    this.tags = takeUint16s(size).fill(0)
+    this.entries = takeInts(size)
+    const mask = size - 1
+    for (let i = 0; i < this.count; i++) {
+      const hash = this.hashes[i]!
+      let slot = hash & mask
+      while (this.tags[slot] !== 0) {
+        slot = (slot + 1) & mask
       }
+      this.tags[slot] = tagOf(hash)
+      this.entries[slot] = i + 1
     }
-    giveBack(old)
   }
+}
+
+/** The index's 16 bits of a hash (the ones its slot is not chosen by), never 0, which marks an empty slot. */
+function tagOf(hash: number): number {
+  return (hash >>> 16) || 1
 }
 
 /**
