@@ -25,6 +25,8 @@ export class Batch {
   readonly seenIds = new MessageIds()
   records = 0
   watermarkMs = -Infinity
+  /** Topic → partition → its entry in offsets, found without building the key for every record. */
+  private readonly offsetsByTopic = new Map<string, OffsetEntry[]>()
   private lastOffset: OffsetEntry | undefined
 
   /** A live view of the partial of a leaf region's metric in a minute bucket. */
@@ -73,13 +75,18 @@ export class Batch {
       last.nextOffset = offset + 1
       return
     }
-    const key = `${topic}|${partition}`
-    let entry = this.offsets.get(key)
+    let partitions = this.offsetsByTopic.get(topic)
+    if (!partitions) {
+      partitions = []
+      this.offsetsByTopic.set(topic, partitions)
+    }
+    let entry = partitions[partition]
     if (entry) {
       entry.nextOffset = offset + 1
     } else {
       entry = { topic, partition, nextOffset: offset + 1 }
-      this.offsets.set(key, entry)
+      partitions[partition] = entry
+      this.offsets.set(`${topic}|${partition}`, entry)
     }
     this.lastOffset = entry
   }
