@@ -88,7 +88,7 @@ export function scanReadingRest(text: string, nowMs: number, maxSkewMs: number, 
   const { kind, deviceStart } = out
   const deviceEnd = textEnd(text, deviceStart)
   const tsStart = expect(text, deviceEnd, TS_KEY)
-  const tsEnd = textEnd(text, tsStart)
+  const tsEnd = timeEnd(text, tsStart)
   if (!isWithin(deviceEnd - deviceStart, DEVICE) || !isWithin(tsEnd - tsStart, TS)) {
     return false
   }
@@ -241,6 +241,26 @@ function textEnd(text: string, p: number): number {
     }
   }
   return -1
+}
+
+/**
+ * The closing quote of a time at p spelled as parseTimeWithin reads it (`…T…:…:ss`, a fraction or none,
+ * then `Z` or `±hh:mm`), found from its shape without reading every character (parseTimeWithin reads
+ * them all); else -1.
+ */
+function timeEnd(text: string, p: number): number {
+  if (p < 0) {
+    return -1
+  }
+  let i = p + 19
+  if (text.charCodeAt(i) === 46 /* . */) {
+    for (i++; text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57; i++) {
+      // the fraction's digits
+    }
+  }
+  const c = text.charCodeAt(i)
+  const end = c === 90 /* Z */ ? i + 1 : c === 43 /* + */ || c === 45 /* - */ ? i + 6 : -1
+  return end >= 0 && text.charCodeAt(end) === 34 /* " */ ? end : -1
 }
 
 function isWithin(length: number, { min, max }: { min: number, max: number }): boolean {
