@@ -9,7 +9,7 @@
  * `--fleet <n> --interval <s>` runs the same on a denser stream: n copies of the demo city's devices, each
  * reporting every s seconds (the demo city: 1 copy every 30 s, so each region-minute-metric row gets about
  * one message; a city producing 50,000 messages a second folds thousands into each row).
- * Usage: pnpm bench:ingest [--hours 6] [--runs 5] [--core-only | --kafka-only] [--fleet 1 --interval 30] | [--soak 10 --rate 5000]
+ * Usage: pnpm bench:ingest [--hours 6] [--runs 5] [--whole-runs] [--core-only | --kafka-only] [--fleet 1 --interval 30] | [--soak 10 --rate 5000]
  */
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
@@ -33,6 +33,7 @@ async function main(): Promise<void> {
       runs: { type: 'string', default: '5' },
       'core-only': { type: 'boolean', default: false },
       'kafka-only': { type: 'boolean', default: false },
+      'whole-runs': { type: 'boolean', default: false },
       fleet: { type: 'string', default: '1' },
       interval: { type: 'string', default: '30' },
       soak: { type: 'string' },
@@ -59,7 +60,7 @@ async function main(): Promise<void> {
     console.log(describeKafka(kafka))
     return
   }
-  const { parseRate, coreRate } = await benchCore(ctx, Number(args.runs))
+  const { parseRate, coreRate } = await benchCore(ctx, Number(args.runs), args['whole-runs'])
   if (args['core-only']) {
     return
   }
@@ -149,73 +150,118 @@ const rate = (n: number, ms: number) => n / (ms / 1000)
 const pct = (x: number, of: number) => `${(100 * x / of).toFixed(0)}%`
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-/** (a) and (c), interleaved so that other work on a shared machine slows both alike. */
-async function benchCore(ctx: BenchContext, runs: number): Promise<{ parseRate: number, coreRate: number }> {
+/**
+ * (a) and (c), interleaved so that other work on a shared machine slows both alike: by default chunk by
+ * chunk within each run (each timed on its own freshly cut records, which of the two goes first
+ * alternating); with wholeRuns, whole runs in turn. Load on a shared machine comes in bursts, and a
+ * burst lands in one run or the other whole; the core's run is the longer, and catches more of them.
+ */
+async function benchCore(ctx: BenchContext, runs: number, wholeRuns: boolean): Promise<{ parseRate: number, coreRate: number }> {
   const parse: Timing[] = []
   const core: Timing[] = []
+  const run = wholeRuns ? async () => ({ parse: parseLoop(ctx.stream), core: await coreRun(ctx) }) : () => interleavedRun(ctx)
   // One round untimed first: a worker runs for hours, its code optimized; the first pass is the JIT's.
-  parseLoop(ctx.stream)
-  await coreRun(ctx)
+  await run()
   for (let i = 0; i < runs; i++) {
-    parse.push(parseLoop(ctx.stream))
-    core.push(await coreRun(ctx))
+    const timed = await run()
+    parse.push(timed.parse)
+    core.push(timed.core)
   }
   const rates = (ts: Timing[], of: keyof Timing) => ts.map((t) => rate(ctx.stream.size, t[of]))
   const [parseWall, coreWall, parseCpu, coreCpu] = [rates(parse, 'wallMs'), rates(core, 'wallMs'), rates(parse, 'cpuMs'), rates(core, 'cpuMs')]
-  console.log(`(c) JSON.parse loop (bound):       ${fmt(median(parseWall))} msg/s wall, ${fmt(median(parseCpu))} msg/s per CPU second (medians of ${runs} after a warm-up round; wall ${parseWall.map(fmt).join(', ')})`)
-  console.log(`(a) aggregation core, one core:     ${fmt(median(coreWall))} msg/s wall, ${fmt(median(coreCpu))} msg/s per CPU second (medians of ${runs} after a warm-up round; wall ${coreWall.map(fmt).join(', ')})`)
-  const ratios = core.map((c, i) => parse[i]!.cpuMs / c.cpuMs)
-  console.log(`    (a)/(c): ${pct(median(coreWall), median(parseWall))} by wall medians, ${pct(median(coreCpu), median(parseCpu))} by CPU medians; per run by CPU ${ratios.map((r) => pct(r, 1)).join(', ')}`)
+  const how = `medians of ${runs} after a warm-up round, ${wholeRuns ? 'whole runs in turn' : 'interleaved chunk by chunk'}`
+  console.log(`(c) JSON.parse loop (bound):       ${fmt(median(parseWall))} msg/s wall, ${fmt(median(parseCpu))} msg/s per CPU second (${how}; wall ${parseWall.map(fmt).join(', ')})`)
+  console.log(`(a) aggregation core, one core:     ${fmt(median(coreWall))} msg/s wall, ${fmt(median(coreCpu))} msg/s per CPU second (${how}; wall ${coreWall.map(fmt).join(', ')})`)
+  const ratios = (of: keyof Timing) => core.map((c, i) => parse[i]![of] / c[of])
+  console.log(`    (a)/(c): ${pct(median(ratios('wallMs')), 1)} by wall, ${pct(median(ratios('cpuMs')), 1)} by CPU (medians of the runs' ratios); per run by wall ${ratios('wallMs').map((r) => pct(r, 1)).join(', ')}`)
   return { parseRate: median(parseWall), coreRate: median(coreWall) }
+}
+
+/** The core's pipeline for one pass over the stream; the store's dedupe lookup answered without I/O (nothing was committed before). */
+function benchPipeline(ctx: BenchContext) {
+  return createPipeline({ tree: ctx.tree, devices: ctx.devices, now: ctx.now, loadCases: async () => [], loadSeen: async () => new Set() })
 }
 
 /** Parses every message, nothing else; cutting the records out of the stream is not timed, here or in the core. */
 function parseLoop(stream: EncodedStream): Timing {
   const timing = { wallMs: 0, cpuMs: 0 }
   for (let i = 0; i < stream.size; i += CHUNK) {
-    const records = stream.records(i, i + CHUNK)
-    const [t, c] = [performance.now(), cpuMs()]
-    for (const r of records) {
-      try {
-        JSON.parse(r.value)
-      } catch {
-        // the deliberately broken messages cost their throw, as in the core
-      }
-    }
-    timing.wallMs += performance.now() - t
-    timing.cpuMs += cpuMs() - c
+    parseChunk(stream, i, timing)
   }
   return timing
 }
 
 /** Decode, validate, resolve and fold; every BATCH records the batch is taken and rolled up, as a commit would. */
 async function coreRun(ctx: BenchContext): Promise<Timing> {
-  // The store's dedupe lookup, answered without I/O: nothing was committed before.
-  const pipeline = createPipeline({ tree: ctx.tree, devices: ctx.devices, now: ctx.now, loadCases: async () => [], loadSeen: async () => new Set() })
-  let rows = 0
+  const pipeline = benchPipeline(ctx)
   const timing = { wallMs: 0, cpuMs: 0 }
+  let rows = 0
   for (let i = 0; i < ctx.stream.size; i += CHUNK) {
-    const records = ctx.stream.records(i, i + CHUNK)
-    const [t, c] = [performance.now(), cpuMs()]
-    await pipeline.handle(records)
-    if (pipeline.pending >= BATCH || i + CHUNK >= ctx.stream.size) {
-      // As a commit does: roll up, then hand the arrays on to the next tables (the pipeline releases
-      // the batch's own once told it is stored).
-      const batch = pipeline.takeBatch()
-      const rolled = rollUp(batch.leaves, ctx.tree, TIME_ZONE)
-      for (const table of Object.values(rolled)) {
-        rows += table.size
-        table.release()
-      }
-      pipeline.stored(batch)
-    }
-    timing.wallMs += performance.now() - t
-    timing.cpuMs += cpuMs() - c
+    rows += await coreChunk(ctx, pipeline, i, timing)
   }
   if (rows === 0) {
     throw new Error('the core produced no rows')
   }
   return timing
+}
+
+/** One pass over the stream, the core's and the parse loop's chunks in turn. */
+async function interleavedRun(ctx: BenchContext): Promise<{ parse: Timing, core: Timing }> {
+  const pipeline = benchPipeline(ctx)
+  const parse = { wallMs: 0, cpuMs: 0 }
+  const core = { wallMs: 0, cpuMs: 0 }
+  let rows = 0
+  for (let i = 0; i < ctx.stream.size; i += CHUNK) {
+    // Which goes first alternates: neither always follows the other's use of the cache.
+    if ((i / CHUNK) % 2 === 0) {
+      parseChunk(ctx.stream, i, parse)
+      rows += await coreChunk(ctx, pipeline, i, core)
+    } else {
+      rows += await coreChunk(ctx, pipeline, i, core)
+      parseChunk(ctx.stream, i, parse)
+    }
+  }
+  if (rows === 0) {
+    throw new Error('the core produced no rows')
+  }
+  return { parse, core }
+}
+
+/** JSON.parse over the records of chunk i (cut from the stream untimed), its time added to timing. */
+function parseChunk(stream: EncodedStream, i: number, timing: Timing): void {
+  const records = stream.records(i, i + CHUNK)
+  const [t, c] = [performance.now(), cpuMs()]
+  for (const r of records) {
+    try {
+      JSON.parse(r.value)
+    } catch {
+      // the deliberately broken messages cost their throw, as in the core
+    }
+  }
+  timing.wallMs += performance.now() - t
+  timing.cpuMs += cpuMs() - c
+}
+
+/** The records of chunk i (cut from the stream untimed) through the pipeline, its time added to timing; the rows rolled up. */
+async function coreChunk(ctx: BenchContext, pipeline: ReturnType<typeof benchPipeline>, i: number, timing: Timing): Promise<number> {
+  const records = ctx.stream.records(i, i + CHUNK)
+  const [t, c] = [performance.now(), cpuMs()]
+  let rows = 0
+  await pipeline.handle(records)
+  if (pipeline.pending >= BATCH || i + CHUNK >= ctx.stream.size) {
+    // As a commit does: roll up, then hand the arrays on to the next tables (the pipeline releases
+    // the batch's own once told it is stored).
+    const batch = pipeline.takeBatch()
+    const rolled = rollUp(batch.leaves, ctx.tree, TIME_ZONE)
+    for (const table of Object.values(rolled)) {
+      rows += table.size
+      table.release()
+    }
+    pipeline.stored(batch)
+  }
+  timing.wallMs += performance.now() - t
+  timing.cpuMs += cpuMs() - c
+  return rows
 }
 
 /** A fresh database on the PostgreSQL server for fn, dropped afterwards. */
