@@ -41,7 +41,7 @@ export function metricId(metric: string): number {
 export class PartialTable {
   readonly columns = new PartialColumns()
   /** Every cell, in the order they were added (cell.index). */
-  cells: BucketCell[] = []
+  readonly cells: BucketCell[] = []
   private rowCell = takeInts(1024)
   private rowMetric = takeInts(1024)
   /** The next row of the same cell, or -1. */
@@ -69,7 +69,7 @@ export class PartialTable {
       giveBack(a)
     }
     this.rowCell = this.rowMetric = this.nextInCell = new Int32Array(0)
-    this.cells = []
+    this.cells.length = 0
     this.index.clear()
     this.lastRegions = undefined
     this.lastBucketMs = Number.NaN

@@ -42,8 +42,11 @@ describe('minuteStart and hourStart', () => {
     expect(hourStart(tsMs)).toBe(start)
   })
 
-  it('gives the start of the unit that holds the instant, before and after 1970', () => {
-    fc.assert(fc.property(fc.integer({ min: -4e12, max: 4e12 }), (tsMs) => {
+  it('gives the start of the unit that holds the instant, before and after 1970, over ±10^15 ms', () => {
+    // Whole units and the millisecond before them, where a rounded quotient would land in the next unit.
+    const edges = fc.tuple(fc.integer({ min: -Math.floor(1e15 / HOUR_MS), max: Math.floor(1e15 / HOUR_MS) }), fc.constantFrom(-1, 0, 1), fc.constantFrom(MINUTE_MS, HOUR_MS))
+      .map(([k, off, unit]) => k * unit + off)
+    fc.assert(fc.property(fc.oneof(fc.integer({ min: -1e15, max: 1e15 }), edges), (tsMs) => {
       for (const [start, unit] of [[minuteStart(tsMs), MINUTE_MS], [hourStart(tsMs), HOUR_MS]] as const) {
         expect(start).toBeLessThanOrEqual(tsMs)
         expect(tsMs - start).toBeLessThan(unit)
