@@ -84,13 +84,15 @@ export function createPipeline(options: PipelineOptions) {
     // Per scanned record: its kind, id end, device start (see scanReadingHead) and the id's hash; this
     // call's own, as the store lookup lets other calls run in between.
     const heads = new Int32Array(HEAD * records.length)
-    const ids: string[] = []
+    // At most one per record: sized once, not grown (and copied) push by push.
+    const ids = new Array<string>(records.length)
+    let idCount = 0
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!
       const source = readingSource(record.topic)
       if (source !== undefined && scanReadingHead(record.value, source, reading)) {
         // Ids of messages the scan will reject are asked too: they are few, and asking costs nothing.
-        ids.push(record.value.slice(reading.idStart, reading.idEnd))
+        ids[idCount++] = record.value.slice(reading.idStart, reading.idEnd)
         heads[HEAD * i] = reading.kind
         heads[HEAD * i + 1] = reading.idEnd
         heads[HEAD * i + 2] = reading.deviceStart
@@ -101,9 +103,10 @@ export function createPipeline(options: PipelineOptions) {
       decoded[i] = d
       // Ids this batch already holds are asked too: rare, and cheaper than a second lookup for every id.
       if (d.ok) {
-        ids.push(d.message.id)
+        ids[idCount++] = d.message.id
       }
     }
+    ids.length = idCount
     const [seen] = await Promise.all([ids.length > 0 ? loadSeen(ids) : new Set<string>(), loadUnknownCases(decoded)])
     const day = dayFormat.format(nowMs)
     // Accepted messages are counted per call, not per message: one quality key per source instead of one each.
