@@ -6,8 +6,8 @@ import { hashText } from './text-hash.js'
  * deduplication within the batch. Tens of thousands of ids stay alive until the batch commits; as
  * strings (or Map entries) each is an object the garbage collector copies twice on its way to the old
  * generation. Here their characters are copied into one growing Uint16Array, with their ends and
- * times in typed arrays and an open-addressing index in an Int32Array: the strings die young, and the
- * set holds no object per id at all.
+ * times in typed arrays and an open-addressing index in two more: the strings die young, and the set
+ * holds no object per id at all.
  */
 export class MessageIds {
   private count = 0
@@ -170,7 +170,7 @@ export class MessageIds {
   }
 }
 
-/** The index's 16 bits of a hash (the ones its slot is not chosen by), never 0, which marks an empty slot. */
+/** The 16 bits of a hash the index keeps, its high ones (slots are chosen by the low ones); never 0, which marks an empty slot. */
 function tagOf(hash: number): number {
   return (hash >>> 16) || 1
 }
