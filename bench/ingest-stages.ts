@@ -31,9 +31,8 @@ const copies = Number(args.fleet)
 const devices = city.devices.flatMap((d) => Array.from({ length: copies }, (_, c) => (c === 0 ? d : { ...d, id: `${d.id}-x${c}` })))
 const startMs = Date.parse('2026-11-23T00:00:00+08:00')
 const endMs = startMs + Number(args.hours) * 3_600_000
+// Each text decoded from its bytes, as consumers get it (see bench/ingest.ts's EncodedStream: other kinds of string read slower).
 const records = createStreamGenerator({ devices, regions: tree, seed: 7, badShare: 0.005, reportIntervalS: Number(args.interval) })
-  
-  // Each text decoded from its bytes, as consumers get it (see bench/ingest.ts's EncodedStream: other kinds of string read slower).
   .generate(startMs, endMs).map((m, offset) => ({ topic: m.topic, partition: 0, offset, key: m.key, value: Buffer.from(m.value).toString() }))
 const now = () => endMs + 60_000
 const CHUNK = 5000

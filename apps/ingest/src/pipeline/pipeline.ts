@@ -1,5 +1,5 @@
 import { applyCaseEvent, contributionsOf, minuteStart, type CaseState, type RegionTree } from '@city/metrics'
-import { decodeMessage, KIND, parseTime, READING_KINDS, ScannedReading, scanReadingHead, scanReadingRest, TOPICS, type CaseEvent, type DecodeOptions, type Decoded, type SourceTopic, type WireMessage } from '@city/metrics/wire'
+import { decodeMessage, KIND, parseTime, READING_KINDS, ScannedReading, scanReadingHead, scanReadingRest, TOPICS, VALUE, type CaseEvent, type DecodeOptions, type Decoded, type SourceTopic, type WireMessage } from '@city/metrics/wire'
 import type { StreamRecord } from '@city/platform'
 import { Batch } from './batch.js'
 import { metricId, type BucketCell } from './partial-table.js'
@@ -249,10 +249,9 @@ export function createPipeline(options: PipelineOptions) {
     const { values } = reading
     switch (kind) {
       case KIND.segment: {
-        // flow, speed_kmh, free_flow_kmh
-        const flow = values[0]!
-        const speed = values[1]!
-        const freeFlow = values[2]!
+        const flow = values[VALUE.flow]!
+        const speed = values[VALUE.speed]!
+        const freeFlow = values[VALUE.freeFlow]!
         columns.observe(leaves.rowIn(cell, METRIC.flow), 'sum', flow)
         columns.observe(leaves.rowIn(cell, METRIC.speed), 'mean', speed)
         columns.observe(leaves.rowIn(cell, METRIC.speedP15), 'histogram', speed)
@@ -261,8 +260,7 @@ export function createPipeline(options: PipelineOptions) {
         return
       }
       case KIND.parking:
-        // occupied, capacity
-        columns.observeLatest(leaves.rowIn(cell, METRIC.parking), device, tsMs, values[0]!, values[1]!)
+        columns.observeLatest(leaves.rowIn(cell, METRIC.parking), device, tsMs, values[VALUE.occupied]!, values[VALUE.capacity]!)
         return
       case KIND.air:
         for (let j = 0; j < METRIC.air.length; j++) {
@@ -273,7 +271,7 @@ export function createPipeline(options: PipelineOptions) {
         }
         return
       case KIND.noise:
-        columns.observe(leaves.rowIn(cell, METRIC.noise), 'energy_mean', values[0]!)
+        columns.observe(leaves.rowIn(cell, METRIC.noise), 'energy_mean', values[VALUE.laeq]!)
     }
   }
 

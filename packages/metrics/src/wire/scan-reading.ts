@@ -8,6 +8,25 @@ export { READING_KINDS } from './is-wire-message.js'
 /** Reading kind → its index in READING_KINDS. */
 export const KIND = Object.fromEntries(READING_KINDS.map((k, i) => [k.kind, i])) as Record<Reading['kind'], number>
 
+/** Where a field stands in ScannedReading.values of its kind (the contract's order). */
+function valueIndex(kind: Reading['kind'], field: string): number {
+  const j = READING_KINDS[KIND[kind]]!.fields.indexOf(field)
+  if (j < 0) {
+    throw new Error(`a ${kind} reading has no value ${field}`)
+  }
+  return j
+}
+
+/** The positions in ScannedReading.values of the fields folded or checked by name. */
+export const VALUE = {
+  flow: valueIndex('segment', 'flow'),
+  speed: valueIndex('segment', 'speed_kmh'),
+  freeFlow: valueIndex('segment', 'free_flow_kmh'),
+  occupied: valueIndex('parking', 'occupied'),
+  capacity: valueIndex('parking', 'capacity'),
+  laeq: valueIndex('noise', 'laeq_db'),
+}
+
 /**
  * A reading as scanReading finds it, one object filled again for every message: its kind (an index of
  * READING_KINDS), event time, where its id, device and region stand in the text (region -1 when
@@ -151,7 +170,6 @@ const KIND_HEADS = READING_KINDS.map((k) => ({ literal: literal(`${k.source}","k
 const FIELD_KEYS = FIELDS.map((fields) => fields.map((f) => literal(`"${f}":`)))
 const FIELD_LIMITS = FIELDS.map((fields) => fields.map((f) => LIMITS[f] ?? Infinity))
 const REQUIRED = READING_KINDS.map((k) => k.fields.map((f) => k.required.has(f)))
-const [SEGMENT_FREE_FLOW, PARKING_OCCUPIED, PARKING_CAPACITY] = [FIELDS[KIND.segment]!.indexOf('free_flow_kmh'), FIELDS[KIND.parking]!.indexOf('occupied'), FIELDS[KIND.parking]!.indexOf('capacity')]
 
 /**
  * The values object at p up to the closing `}}` that ends the message: fields in the contract's order,
@@ -203,10 +221,10 @@ function scanValues(text: string, p: number, kind: number, values: Float64Array)
     }
   }
   // decodeMessage's checks across fields.
-  if (kind === KIND.segment && values[SEGMENT_FREE_FLOW] === 0) {
+  if (kind === KIND.segment && values[VALUE.freeFlow] === 0) {
     return false
   }
-  return present > 0 && !(kind === KIND.parking && values[PARKING_OCCUPIED]! > values[PARKING_CAPACITY]!)
+  return present > 0 && !(kind === KIND.parking && values[VALUE.occupied]! > values[VALUE.capacity]!)
 }
 
 /** The position after `literal` if the text holds it at p, else -1 (also for p = -1). */
