@@ -74,17 +74,22 @@ describe('log consumer on PGlite', () => {
   it('rewinds to the stored offsets when a commit fails, losing and doubling nothing', async () => {
     db = await openPgliteDb('memory://')
     await migrate(db)
-    let failNext = true
+    // The first commit fails before it reaches the database, the second after it committed (the reply
+    // was lost): either way the consumer rewinds to what the database holds.
+    const failures = ['before', 'after']
     const flaky: Db = {
       ...db,
-      transaction: async (fn) => db.transaction(async (tx) => {
-        const result = await fn(tx)
-        if (failNext) {
-          failNext = false
+      query: (async (sql: string, params?: readonly unknown[]) => {
+        const failure = sql.includes('commit_batch') ? failures.shift() : undefined
+        if (failure === 'before') {
           throw new Error('connection reset (injected)')
         }
+        const result = await db.query(sql, params)
+        if (failure === 'after') {
+          throw new Error('connection reset after the commit (injected)')
+        }
         return result
-      }),
+      }) as Db['query'],
     }
     const log = new MemoryLog()
     const consumer = await start(log, flaky)
@@ -92,7 +97,7 @@ describe('log consumer on PGlite', () => {
       log.append({ topic: TOPICS.traffic, key: 'seg-1', value: makeSegment(T0 + i * 1000, { flow: 2 }) })
     }
     await consumer.drain()
-    expect(failNext).toBe(false)
+    expect(failures).toEqual([])
     expect(await sum('agg_1m', 'c', 'traffic.flow')).toBe(40)
   })
 
