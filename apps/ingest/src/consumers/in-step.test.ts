@@ -70,6 +70,34 @@ describe('InStepBuffer', () => {
     expect(values(held.take('in-step'))).toEqual(['p1@30'])
   })
 
+  it('holds everything until each expected partition has been fetched once (or gone idle)', () => {
+    const held = new InStepBuffer(MIN, 1000, () => clock)
+    clock = 0
+    held.expect(['a', 'b'])
+    held.add('a', ...chunk(0, [0, 30, 90]), 500) // the first to answer: hours ahead of b, maybe
+    expect(held.take('in-step')).toEqual([])
+    held.add('b', ...chunk(1, [0, 1]), 500)
+    expect(values(held.take('in-step'))).toEqual(['p0@0', 'p1@0', 'p1@1'])
+    held.expect(['c'])
+    clock = 1001 // c never answered; b last delivered at 0 too, so only a's own frontier bounds it now
+    held.add('a', [], [], 500)
+    expect(values(held.take('in-step'))).toEqual(['p0@30', 'p0@90'])
+  })
+
+  it('names the partitions fetched past what can be handed on in step with more than max held', () => {
+    const held = new InStepBuffer(MIN, 1000, () => clock)
+    clock = 0
+    held.add('a', ...chunk(0, [0, 1, 2, 3]), 100) // the frontier: minute 3
+    held.add('b', ...chunk(1, [100, 101, 102]), 100)
+    held.add('c', ...chunk(2, [4, 200]), 100)
+    expect(held.ahead(2)).toEqual(['b'])
+    expect(held.ahead(1).sort()).toEqual(['b', 'c'])
+    // a catches up to minute 150: b's minute 102 is the frontier now, and a is ahead too.
+    held.take('in-step')
+    held.add('a', ...chunk(0, [150], 4), 100)
+    expect(held.ahead(0).sort()).toEqual(['a', 'c'])
+  })
+
   it('forgets everything on clear', () => {
     const held = new InStepBuffer(MIN, 1000, () => clock)
     held.add('a', ...chunk(0, [0, 1]), 3)

@@ -12,7 +12,7 @@ interface PartitionState {
   chunks: Chunk[]
   /** Newest timestamp fetched from the partition. */
   fetchedMs: number
-  /** Records left to fetch after its latest fetch. */
+  /** Records left to fetch after its latest fetch; Infinity until its first fetch (see expect). */
   lag: number
   /** When it last delivered records. */
   deliveredAt: number
@@ -46,6 +46,38 @@ export class InStepBuffer {
   size = 0
 
   constructor(private readonly slackMs: number, private readonly idleMs: number, private readonly now: () => number = Date.now) {}
+
+  /**
+   * The partitions about to be fetched (a new assignment). Until each has delivered once, or gone idle,
+   * it holds the others back: else the first partition to answer is handed on whole — on a backlog
+   * hours of one partition in one batch, whose minutes the other partitions then write again.
+   */
+  expect(partitions: Iterable<string>): void {
+    for (const partition of partitions) {
+      if (!this.partitions.has(partition)) {
+        this.partitions.set(partition, { chunks: [], fetchedMs: -Infinity, lag: Infinity, deliveredAt: this.now() })
+      }
+    }
+  }
+
+  /**
+   * Partitions holding more than `max` records while fetched past what can be handed on in step:
+   * fetching them further only fills memory, and the partitions behind them wait for room.
+   */
+  ahead(max: number): string[] {
+    const limit = this.frontierMs() + this.slackMs
+    const out: string[] = []
+    for (const [partition, { chunks, fetchedMs }] of this.partitions) {
+      let held = 0
+      for (const chunk of chunks) {
+        held += chunk.records.length - chunk.next
+      }
+      if (held > max && fetchedMs > limit) {
+        out.push(partition)
+      }
+    }
+    return out
+  }
 
   /**
    * Holds a partition's fetched records (with their timestamps) and notes how many are left to fetch. A
@@ -113,12 +145,15 @@ export class InStepBuffer {
     this.size -= out.length - before
   }
 
-  /** The oldest newest-fetched timestamp among partitions with records left to fetch (+∞ when none has). */
+  /**
+   * The oldest newest-fetched timestamp among partitions with records left to fetch (+∞ when none has;
+   * −∞ while one has not been fetched yet). One whose records carry no timestamps bounds nothing.
+   */
   private frontierMs(): number {
     let frontier = Infinity
     const activeSince = this.now() - this.idleMs
     for (const { lag, fetchedMs, deliveredAt } of this.partitions.values()) {
-      if (lag > 0 && fetchedMs > -Infinity && deliveredAt >= activeSince) {
+      if (lag > 0 && (fetchedMs > -Infinity || lag === Infinity) && deliveredAt >= activeSince) {
         frontier = Math.min(frontier, fetchedMs)
       }
     }

@@ -44,7 +44,9 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
   const toKafka = (topic: string) => `${topicPrefix}${topic.slice(CANONICAL_PREFIX.length)}`
   const fromKafka = (topic: string) => `${CANONICAL_PREFIX}${topic.slice(topicPrefix.length)}`
   const topics = [TOPICS.traffic, TOPICS.environment, TOPICS.events].map(toKafka)
-  const consumer: Consumer = kafka.consumer({ groupId, sessionTimeout: 20_000, heartbeatInterval: 2_000, maxBytesPerPartition: 2 * 1024 * 1024 })
+  // A fetch fills partitions in the order asked, up to maxBytes in all: kafkajs's 10 MB left the last of
+  // nine partitions with nothing while the first ran ahead. 50 MB is the Java consumer's fetch.max.bytes.
+  const consumer: Consumer = kafka.consumer({ groupId, sessionTimeout: 20_000, heartbeatInterval: 2_000, maxBytesPerPartition: 2 * 1024 * 1024, maxBytes: 50 * 1024 * 1024 })
   const commit = createCommitter({ ...options, consumer: groupId, timeZone: options.timeZone ?? 'Asia/Shanghai' })
   /** Reads the partitions' high watermarks after an assignment (see reportLagOfAssigned). */
   const admin = kafka.admin()
@@ -61,7 +63,11 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
   /** The commit running in the background, if any: true when it succeeded. */
   let inFlight: Promise<boolean> | undefined
   let committing = false
-  let stopping = false
+  /**
+   * stop() was called: no more records are taken, and a failed commit no longer rewinds (whoever is
+   * assigned the partitions next reads from the stored offsets).
+   */
+  let leaving = false
   /** Records kafkajs has handed over that the pipeline has not folded yet (held or being folded). */
   let unfolded = 0
   let wakeFetch: (() => void) | undefined
@@ -69,6 +75,9 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
   const held = new InStepBuffer(inStepSlackMs, flushIntervalMs)
   let lastTakenMs = Date.now()
   let foldQueued = false
+  /** Partitions not fetched for now: far ahead of the others in time, with plenty held (see pauseAhead). */
+  const pausedAhead = new Set<string>()
+  const maxHeldAhead = Math.ceil(maxBatchRecords / 5)
 
   async function newPipeline(): Promise<Pipeline> {
     return createPipeline({
@@ -90,6 +99,9 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
   async function restart(): Promise<void> {
     await inFlight
     inFlight = undefined
+    if (leaving) {
+      return
+    }
     pipeline = await newPipeline()
     const stored = await loadOffsets(db, groupId)
     readFrom = new Map(stored.filter((o) => assigned.some((a) => a.topic === o.topic && a.partition === o.partition))
@@ -99,6 +111,12 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
     void reportLagOfAssigned(++assignments)
     unfolded -= held.size
     held.clear()
+    held.expect(assigned.map((a) => key(a.topic, a.partition)))
+    lastTakenMs = Date.now()
+    if (pausedAhead.size > 0) {
+      consumer.resume([...pausedAhead].map(toTopicPartition))
+      pausedAhead.clear()
+    }
     wakeFetch?.()
     // A partition with no stored offset is read from its beginning, as the group subscribes: kafkajs's
     // own position there may be past records this worker folded but never committed.
@@ -128,6 +146,34 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
     } catch {
       // the next fetched batch of each partition reports its lag
     }
+  }
+
+  /**
+   * Pauses fetching partitions that have run ahead of the others in time with more than a fifth of a
+   * batch held, and resumes those that no longer have. Otherwise, reading a backlog, a partition whose
+   * fetches span hours (a sparse topic) or that Kafka answers first fills the room for held records;
+   * fetching then waits for room, the partitions behind are read one fetch at a time, and records are
+   * handed on out of step to make room — a minute's records land in several batches and its cells are
+   * written several times. Kafka Streams pauses full partitions the same way (buffered.records.per.partition).
+   */
+  function pauseAhead(): void {
+    const ahead = new Set(held.ahead(maxHeldAhead))
+    const resumed = [...pausedAhead].filter((k) => !ahead.has(k))
+    const paused = [...ahead].filter((k) => !pausedAhead.has(k))
+    if (resumed.length > 0) {
+      resumed.forEach((k) => pausedAhead.delete(k))
+      consumer.resume(resumed.map(toTopicPartition))
+    }
+    if (paused.length > 0) {
+      paused.forEach((k) => pausedAhead.add(k))
+      consumer.pause(paused.map(toTopicPartition))
+    }
+  }
+
+  /** A partition's key as kafkajs names it. */
+  function toTopicPartition(k: string): { topic: string, partitions: number[] } {
+    const bar = k.lastIndexOf('|')
+    return { topic: toKafka(k.slice(0, bar)), partitions: [Number(k.slice(bar + 1))] }
   }
 
   /**
@@ -183,8 +229,9 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
    * exceed a batch's worth does it wait (fetching pauses rather than buffering without bound).
    */
   async function eachBatch({ batch, heartbeat, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
-    // A seek is pending for this partition: these records were fetched from before it and are not ours.
-    if (isStale() || stopping) {
+    // A seek is pending for this partition (these records were fetched from before it and are not ours),
+    // or the worker is leaving: whoever reads the partition next reads them from the stored offsets.
+    if (isStale() || leaving) {
       return
     }
     const topic = fromKafka(batch.topic)
@@ -207,6 +254,7 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
       recordLag(topic, batch.partition, lag)
       held.add(k, records, messages.map((m) => Number(m.timestamp)), lag)
       unfolded += records.length
+      pauseAhead()
       foldHeld()
     }
     const last = batch.messages[batch.messages.length - 1]
@@ -256,6 +304,7 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
           return
         } finally {
           unfolded -= records.length
+          pauseAhead()
           wakeFetch?.()
         }
       }
@@ -292,13 +341,13 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
     /** Finishes the current batch, commits what is pending and leaves the group cleanly. */
     async stop(): Promise<void> {
       clearInterval(timer)
+      leaving = true
       await consumer.stop()
       foldHeld('all')
       await serial(async () => {
         await flush()
         await settled()
       })
-      stopping = true
       await Promise.all([consumer.disconnect(), admin.disconnect()])
     },
   }
