@@ -284,7 +284,7 @@ async function withDatabase<T>(adminUrl: string, fn: (db: Db) => Promise<T>): Pr
 
 function describeKafka(kafka: KafkaFigures): string {
   return `(b) one Kafka worker end to end:    ${fmt(kafka.rate)} msg/s steady (${fmt(kafka.overall)} msg/s from start, ${kafka.seconds.toFixed(1)} s); ` +
-    `worker thread busy ${pct(kafka.workerBusy, 1)}, broker thread busy ${pct(kafka.brokerBusy, 1)}, its PostgreSQL backends ${kafka.postgresCpu.toFixed(2)} CPU s per s; ${kafka.minuteRowsPerMessage.toFixed(3)} agg_1m rows per message`
+    `worker thread busy ${pct(kafka.workerBusy, 1)}, broker thread busy ${pct(kafka.brokerBusy, 1)}, its PostgreSQL backends ${kafka.postgresCpu.toFixed(2)} CPU s per s; ${kafka.minuteCellsPerMessage.toFixed(3)} minute cells per message`
 }
 
 /**
@@ -326,8 +326,8 @@ interface KafkaFigures {
   brokerBusy: number
   /** CPU seconds per second of the run spent by the server processes serving the bench database (Linux only, else 0). */
   postgresCpu: number
-  /** agg_1m rows at the end per message: how much of the stream folds into shared rows. */
-  minuteRowsPerMessage: number
+  /** Stored minute cells (agg_1m_cells rows) at the end per message: how much of the stream folds into shared cells. */
+  minuteCellsPerMessage: number
 }
 
 /**
@@ -394,14 +394,14 @@ async function benchKafka(ctx: BenchContext, db: Db): Promise<KafkaFigures> {
     postgresMs += ms - (postgresStart.get(pid) ?? 0)
   }
   const postgresCpu = postgresMs / (end - t)
-  const minuteRows = Number((await db.query<{ n: string }>('select count(*)::int8 as n from agg_1m')).rows[0]!.n)
+  const minuteCells = Number((await db.query<{ n: string }>('select count(*)::int8 as n from agg_1m_cells')).rows[0]!.n)
   await worker.stop()
   await producer.close()
   brokerThread.postMessage('stop')
   await new Promise((resolve) => brokerThread.once('exit', resolve))
   return {
     rate: rate(n - first!.n, end - first!.ms), overall: rate(n, end - t), seconds: (end - t) / 1000, workerBusy, brokerBusy, postgresCpu,
-    minuteRowsPerMessage: minuteRows / ctx.stream.size,
+    minuteCellsPerMessage: minuteCells / ctx.stream.size,
   }
 }
 
