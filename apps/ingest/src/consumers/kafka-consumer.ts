@@ -113,10 +113,7 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
     held.clear()
     held.expect(assigned.map((a) => key(a.topic, a.partition)))
     lastTakenMs = Date.now()
-    if (pausedAhead.size > 0) {
-      consumer.resume([...pausedAhead].map(toTopicPartition))
-      pausedAhead.clear()
-    }
+    pauseAhead() // nothing is held now: resumes every partition paused
     wakeFetch?.()
     // A partition with no stored offset is read from its beginning, as the group subscribes: kafkajs's
     // own position there may be past records this worker folded but never committed.
@@ -157,17 +154,25 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions) {
    * written several times. Kafka Streams pauses full partitions the same way (buffered.records.per.partition).
    */
   function pauseAhead(): void {
+    if (leaving) {
+      return
+    }
     const ahead = new Set(held.ahead(maxHeldAhead))
     const resumed = [...pausedAhead].filter((k) => !ahead.has(k))
     const paused = [...ahead].filter((k) => !pausedAhead.has(k))
-    if (resumed.length > 0) {
-      resumed.forEach((k) => pausedAhead.delete(k))
-      consumer.resume(resumed.map(toTopicPartition))
+    try {
+      if (resumed.length > 0) {
+        consumer.resume(resumed.map(toTopicPartition))
+      }
+      if (paused.length > 0) {
+        consumer.pause(paused.map(toTopicPartition))
+      }
+    } catch {
+      // kafkajs is between runs (restarting after a crash); its next run starts with nothing paused.
+      return
     }
-    if (paused.length > 0) {
-      paused.forEach((k) => pausedAhead.add(k))
-      consumer.pause(paused.map(toTopicPartition))
-    }
+    resumed.forEach((k) => pausedAhead.delete(k))
+    paused.forEach((k) => pausedAhead.add(k))
   }
 
   /** A partition's key as kafkajs names it. */

@@ -31,10 +31,10 @@ export class OffsetConflictError extends Error {
 /**
  * Commits a batch in ONE transaction, one statement (commit_batch, migration 011): aggregates at every
  * level and resolution, case states, quality counts, the consumer's offsets, the pipeline's version,
- * the dedupe ids and region freshness. A crash before commit loses nothing (the
- * offsets did not move); a crash after it never double-counts (the offsets moved with the data).
- * Offsets move only from where this consumer read them (compare-and-set): a worker that lost its
- * partitions in a rebalance, or raced their new owner, has its whole transaction rejected.
+ * the dedupe ids and region freshness. A crash before commit loses nothing (the offsets did not move);
+ * a crash after it never double-counts (the offsets moved with the data). Offsets move only from where
+ * this consumer read them (compare-and-set): a worker that lost its partitions in a rebalance, or raced
+ * their new owner, has its whole transaction rejected.
  */
 export async function commitBatch(db: Db, batch: Batch, options: CommitOptions): Promise<CommitResult> {
   const freshness = freshnessOf(batch, options.tree)
