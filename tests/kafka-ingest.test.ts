@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { localDayStart } from '@city/metrics'
 import { TOPICS } from '@city/metrics/wire'
 import { createOracle } from './support/oracle.js'
 import { city, simulate, tree } from './support/embedded.js'
-import { handledIn, kafkaWorldWithStore, waitUntil } from './support/kafka.js'
+import { cityDayTotals, handledIn, kafkaWorldWithStore, waitUntil } from './support/kafka.js'
 
 const END = Date.parse('2026-11-23T08:30:00+08:00')
 const messages = simulate(END - 40 * 60_000, END, { seed: 41, badShare: 0.02 })
@@ -29,11 +28,8 @@ describe('Kafka ingestion through the test broker into PostgreSQL', () => {
     await new Promise((r) => setTimeout(r, 1500))
 
     expect(await handled()).toBe(messages.length)
-    const dayMs = localDayStart(END, 'Asia/Shanghai')
-    for (const metric of ['traffic.flow', 'cases.reported']) {
-      const { rows } = await kafka.store.db.query<{ s: number }>(`select sum(sum)::float8 as s from agg_1d where region = $1 and metric = $2`, [tree.root.id, metric])
-      expect(Number(rows[0]!.s), metric).toBe(oracle.value(metric, tree.root.id, dayMs, END + 1))
-    }
+    const { stored, expected } = await cityDayTotals(kafka.store.db, oracle, END, ['traffic.flow', 'cases.reported'])
+    expect(stored).toEqual(expected)
     const dead = [0, 1, 2].flatMap((p) => kafka.world.broker.records(TOPICS.deadletter, p))
     const reasons = new Map(dead.map((d) => [d.value?.toString(), d.headers.find((h) => h.key === 'reason')?.value?.toString()]))
     for (const m of messages.filter((x) => x.bad)) {

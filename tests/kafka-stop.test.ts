@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { localDayStart } from '@city/metrics'
 import type { Db } from '@city/platform'
 import { createOracle } from './support/oracle.js'
 import { city, simulate, tree } from './support/embedded.js'
-import { handledIn, kafkaWorldWithStore, waitUntil } from './support/kafka.js'
+import { cityDayTotals, handledIn, kafkaWorldWithStore, waitUntil } from './support/kafka.js'
 
 const END = Date.parse('2026-11-23T09:30:00+08:00')
 const messages = simulate(END - 20 * 60_000, END, { seed: 43, badShare: 0.02 })
@@ -36,10 +35,7 @@ describe('a Kafka worker stopped while its commits fail', () => {
     await waitUntil(async () => (await handledIn(kafka.store.db)) >= messages.length, 60_000)
     await new Promise((r) => setTimeout(r, 1000))
     expect(await handledIn(kafka.store.db)).toBe(messages.length)
-    const dayMs = localDayStart(END, 'Asia/Shanghai')
-    for (const metric of ['traffic.flow', 'cases.reported']) {
-      const { rows } = await kafka.store.db.query<{ s: number }>(`select sum(sum)::float8 as s from agg_1d where region = $1 and metric = $2`, [tree.root.id, metric])
-      expect(Number(rows[0]!.s), metric).toBe(oracle.value(metric, tree.root.id, dayMs, END + 1))
-    }
+    const { stored, expected } = await cityDayTotals(kafka.store.db, oracle, END, ['traffic.flow', 'cases.reported'])
+    expect(stored).toEqual(expected)
   })
 })

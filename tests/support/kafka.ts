@@ -4,13 +4,31 @@ import { startKafkaConsumer, type KafkaConsumerOptions, type KafkaIngest } from 
 import { TOPICS } from '@city/metrics/wire'
 import { createKafka, createKafkaProducer, createMemoryPubSub, ensureTopics, type Db, type KafkaProducer } from '@city/platform'
 import { startKafkaBroker, type KafkaTestBroker } from '../kafka-broker/broker.js'
+import { localDayStart } from '@city/metrics'
 import { city, tree } from './embedded.js'
+import type { createOracle } from './oracle.js'
 import { openTestStore, type TestStore } from './stores.js'
 
 /** Every message a store has counted, whatever became of it: accepted, duplicate or rejected. */
 export async function handledIn(db: Db): Promise<number> {
   const { rows } = await db.query<{ n: number | null }>('select sum(count)::int as n from quality')
   return rows[0]!.n ?? 0
+}
+
+/**
+ * The city's totals of today (the local day of endMs) for these metrics, as stored (agg_1d) and as the
+ * oracle computes them from the raw stream, for one comparison.
+ */
+export async function cityDayTotals(db: Db, oracle: ReturnType<typeof createOracle>, endMs: number, metrics: readonly string[]) {
+  const dayMs = localDayStart(endMs, 'Asia/Shanghai')
+  const stored: Record<string, number> = {}
+  const expected: Record<string, number | null> = {}
+  for (const metric of metrics) {
+    const { rows } = await db.query<{ s: number }>(`select sum(sum)::float8 as s from agg_1d where region = $1 and metric = $2`, [tree.root.id, metric])
+    stored[metric] = Number(rows[0]!.s)
+    expected[metric] = oracle.value(metric, tree.root.id, dayMs, endMs + 1)
+  }
+  return { stored, expected }
 }
 
 /** Polls until the condition holds or the time is up; says which. */
